@@ -1,0 +1,138 @@
+"""A terminal chat with the bot: no token, no network. It is also the harness the end-to-end tests
+drive, so it goes through exactly the same core path as Telegram and Discord."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import TextIO
+
+from bot.app import App
+from bot.core.i18n import Translator
+from bot.core.model import (
+    ChatKind,
+    ChatRef,
+    EventCard,
+    EventLine,
+    Incoming,
+    Message,
+    Paragraph,
+    Reply,
+    UserRef,
+)
+
+PLATFORM = "console"
+
+
+def _spans(paragraph: Paragraph) -> str:
+    out: list[str] = []
+    for span in paragraph.spans:
+        if span.link and span.link != span.text:
+            out.append(f"{span.text} ({span.link})")
+        else:
+            out.append(span.text)
+    return "".join(out)
+
+
+def render(reply: Reply, tr: Translator) -> str:
+    """Plain text for a terminal; buttons become the commands that pressing them would send."""
+    chunks: list[str] = []
+    for block in reply.blocks:
+        if isinstance(block, Paragraph):
+            chunks.append(_spans(block))
+        elif isinstance(block, EventCard):
+            lines = [f"{block.date_text} · {block.years_ago_text}", block.title, block.summary]
+            if block.full:
+                lines.append(f"{tr.t('render.sources')}:")
+                lines.extend(f"  {url}" for url in block.sources)
+                if block.tags:
+                    lines.append(f"{tr.t('render.tags')}: {', '.join(block.tags)}")
+            else:
+                if block.sources:
+                    lines.append(f"{tr.t('render.source')}: {block.sources[0]}")
+                lines.append(f"{tr.t('render.more')}: /event {block.event_id}")
+            chunks.append("\n".join(lines))
+        elif isinstance(block, EventLine):
+            chunks.append(f"• {block.date_text} — {block.title}\n  {block.open_command}")
+    text = "\n\n".join(chunks)
+    if reply.buttons:
+        width = max(len(b.command) for b in reply.buttons)
+        buttons = "\n".join(f"  {b.command.ljust(width)}   [{b.label}]" for b in reply.buttons)
+        text += f"\n\n{tr.t('render.buttons')}:\n{buttons}"
+    return text
+
+
+@dataclass(slots=True)
+class ConsoleSession:
+    """Who is typing, and where: a private chat by default, or a group with ``group=True``."""
+
+    app: App
+    chat_id: str = "1"
+    user_id: str = "1"
+    name: str = "Console user"
+    group: bool = False
+    admin: bool = True
+    lang: str | None = None
+
+    @property
+    def chat(self) -> ChatRef:
+        return ChatRef(PLATFORM, self.chat_id)
+
+    @property
+    def kind(self) -> ChatKind:
+        return ChatKind.GROUP if self.group else ChatKind.PRIVATE
+
+    async def prepare(self) -> None:
+        """An explicit ``--lang`` is the user choosing the chat's language, as /lang would."""
+        if self.lang:
+            await self.app.set_chat_language(self.chat, self.kind.value, self.lang)
+
+    async def send(self, text: str) -> list[str]:
+        admin = self.admin
+
+        async def is_admin() -> bool:
+            return admin
+
+        incoming = Incoming(
+            chat=self.chat,
+            kind=self.kind,
+            user=UserRef(PLATFORM, self.user_id, self.name),
+            text=text,
+            language_hint=self.lang,
+            addressed=True,
+            is_admin=is_admin,
+        )
+        replies = await self.app.handle(incoming)
+        return [render(r, self.app.services.i18n[r.lang or "en"]) for r in replies]
+
+
+async def interactive(
+    session: ConsoleSession,
+    out: TextIO = sys.stdout,
+    read_line: Callable[[], Awaitable[str]] | None = None,
+) -> None:
+    """Read lines until EOF, /quit or Ctrl-C, answering each as the bot would in a chat."""
+
+    async def _input() -> str:
+        return await asyncio.to_thread(input, "> ")
+
+    read = read_line or _input
+    await session.prepare()
+    tr = session.app.services.i18n[session.lang or "en"]
+    out.write(f"{tr.t('console.banner')}\n\n")
+    out.flush()
+    while True:
+        try:
+            line = await read()
+        except (EOFError, KeyboardInterrupt):
+            out.write("\n")
+            return
+        if line.strip().lower() in {"/quit", "/exit"}:
+            return
+        if not line.strip():
+            continue
+        for text in await session.send(line):
+            out.write(text + "\n\n")
+        out.flush()

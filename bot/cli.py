@@ -1,0 +1,164 @@
+"""The ``coldwar-bot`` command line: console chat, one-shot ``ask``, and ``content check``."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import os
+import sys
+from datetime import datetime
+from pathlib import Path
+
+from platformdirs import user_data_path
+
+from bot.app import App, ContentInvalid
+from bot.core.clock import Clock, FixedClock, SystemClock
+from bot.core.i18n import LANGUAGES
+from storage.db import SchemaTooNew
+
+DB_ENV = "COLDWAR_BOT_DB"
+
+
+def default_db_path() -> Path:
+    """``$COLDWAR_BOT_DB``, else the user data directory (XDG on Linux)."""
+    env = os.environ.get(DB_ENV)
+    if env:
+        return Path(env).expanduser()
+    return user_data_path("coldwar-bot", appauthor=False) / "bot.sqlite3"
+
+
+def _instant(text: str) -> datetime:
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not an ISO 8601 date-time, e.g. 2026-05-14T09:00:00+03:00"
+        ) from exc
+    if value.tzinfo is None:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} has no UTC offset; add one, e.g. 2026-05-14T09:00:00+03:00 or …Z"
+        )
+    return value
+
+
+def _chat_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--lang", choices=LANGUAGES, help="the chat's language (sets it, as /lang would)")
+    parser.add_argument("--db", type=Path, help=f"database file (default: ${DB_ENV} or the user data dir)")
+    parser.add_argument("--now", type=_instant, help="fix the clock, ISO 8601 with offset")
+    parser.add_argument("--chat", help="chat id (default: the user id, or -1 with --group)")
+    parser.add_argument("--user", default="1", help="id of the user who speaks (default: 1)")
+    parser.add_argument("--name", default="Console user", help="display name of the user who speaks")
+    parser.add_argument("--group", action="store_true", help="make the chat a group chat")
+    parser.add_argument(
+        "--member",
+        action="store_true",
+        help="in a group, speak as an ordinary member rather than an admin",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="coldwar-bot",
+        description="Cold War Study Bot. With no command, starts the console chat.",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log what the bot does to stderr")
+    sub = parser.add_subparsers(dest="command")
+
+    console = sub.add_parser("console", help="chat with the bot in this terminal (a private chat)")
+    _chat_options(console)
+
+    ask = sub.add_parser("ask", help="send one message and print the replies")
+    _chat_options(ask)
+    ask.add_argument("text", nargs="+", help="the message, e.g. '/date 14 May'")
+
+    content = sub.add_parser("content", help="work with the content files")
+    content_sub = content.add_subparsers(dest="content_command", required=True)
+    check = content_sub.add_parser("check", help="validate every content file and print counts")
+    check.add_argument("--json", action="store_true", help="print the report as JSON")
+    return parser
+
+
+def _clock(now: datetime | None) -> Clock:
+    return FixedClock(now) if now is not None else SystemClock()
+
+
+async def _chat(args: argparse.Namespace, one_message: str | None) -> int:
+    from bot.adapters.console import ConsoleSession, interactive
+
+    db_path = args.db or default_db_path()
+    try:
+        app = await App.start(db_path, clock=_clock(args.now))
+    except ContentInvalid as exc:
+        print(f"coldwar-bot: {exc}", file=sys.stderr)
+        return 1
+    except SchemaTooNew as exc:
+        print(f"coldwar-bot: {exc}", file=sys.stderr)
+        return 1
+    async with app:
+        session = ConsoleSession(
+            app,
+            chat_id=args.chat or ("-1" if args.group else args.user),
+            user_id=args.user,
+            name=args.name,
+            group=args.group,
+            admin=not args.member,
+            lang=args.lang,
+        )
+        if one_message is None:
+            await interactive(session)
+            return 0
+        await session.prepare()
+        for text in await session.send(one_message):
+            print(text, end="\n\n")
+    return 0
+
+
+def _content_check(as_json: bool) -> int:
+    from content.loader import load_content
+
+    result = load_content()
+    counts = result.counts()
+    if as_json:
+        report = {"ok": result.ok, "counts": counts, "errors": [vars_of(e) for e in result.errors]}
+        print(json.dumps(report, ensure_ascii=False, indent=2))
+    else:
+        print(f"events: {counts['events']}")
+        print(f"calendar days covered: {counts['calendar_days_covered']} of {counts['calendar_days']}")
+        print(f"quiz questions: {counts['quiz_questions']}")
+        print(f"lessons: {counts['lessons']}")
+        print(f"tags: {counts['tags']}")
+        print(f"items missing a language: {counts['items_missing_a_language']}")
+        if result.errors:
+            print(f"\n{len(result.errors)} error(s):")
+            for error in result.errors:
+                print(f"  {error}")
+        else:
+            print("\ncontent OK")
+    return 0 if result.ok else 1
+
+
+def vars_of(error: object) -> dict[str, object]:
+    return {name: getattr(error, name) for name in ("file", "item", "field", "reason")}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    if args.command == "content":
+        return _content_check(args.json)
+    if args.command == "ask":
+        text = " ".join(args.text)
+        return asyncio.run(_chat(args, text))
+    if args.command is None:
+        args = parser.parse_args(["console", *(argv if argv is not None else sys.argv[1:])])
+    try:
+        return asyncio.run(_chat(args, None))
+    except KeyboardInterrupt:
+        return 0

@@ -1,0 +1,55 @@
+"""Per-chat settings: language and time zone, keyed by (platform, chat id)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from storage.db import Database
+
+
+@dataclass(frozen=True, slots=True)
+class ChatSettings:
+    platform: str
+    chat_id: str
+    kind: str
+    lang: str
+    timezone: str
+
+
+class ChatStore:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def _read(self, platform: str, chat_id: str) -> ChatSettings | None:
+        row = self._db.reader.execute(
+            "SELECT kind, lang, timezone FROM chats WHERE platform = ? AND chat_id = ?", (platform, chat_id)
+        ).fetchone()
+        return ChatSettings(platform, chat_id, row[0], row[1], row[2]) if row else None
+
+    async def get(self, platform: str, chat_id: str) -> ChatSettings | None:
+        return self._read(platform, chat_id)
+
+    async def get_or_create(
+        self, platform: str, chat_id: str, kind: str, default_lang: str, now_iso: str
+    ) -> ChatSettings:
+        """The chat's settings, creating them on first contact; a changed chat kind is recorded."""
+        settings = self._read(platform, chat_id)
+        if settings is not None and settings.kind == kind:
+            return settings
+        await self._db.writer.execute(
+            "INSERT INTO chats (platform, chat_id, kind, lang, created_at, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (platform, chat_id) DO UPDATE SET kind = excluded.kind, updated_at = excluded.updated_at",
+            (platform, chat_id, kind, default_lang, now_iso, now_iso),
+        )
+        await self._db.writer.commit()
+        created = self._read(platform, chat_id)
+        assert created is not None
+        return created
+
+    async def set_language(self, platform: str, chat_id: str, lang: str, now_iso: str) -> None:
+        await self._db.writer.execute(
+            "UPDATE chats SET lang = ?, updated_at = ? WHERE platform = ? AND chat_id = ?",
+            (lang, now_iso, platform, chat_id),
+        )
+        await self._db.writer.commit()

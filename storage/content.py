@@ -1,0 +1,202 @@
+"""Events, tags and the full-text index. Replaced as a whole when the content files change;
+reads run inline (see :mod:`storage.db`)."""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+
+from content.loader import Content
+from storage.db import Database
+
+_EVENT_COLUMNS = "id, day, title_en, title_ro, summary_en, summary_ro, tags, sources"
+_WORD = re.compile(r"\w+", re.UNICODE)
+MAX_SEARCH_TERMS = 12
+MAX_TERM_LENGTH = 40
+
+
+@dataclass(frozen=True, slots=True)
+class EventRecord:
+    id: str
+    day: date
+    title: dict[str, str]
+    summary: dict[str, str]
+    tags: tuple[str, ...]
+    sources: tuple[str, ...]
+
+
+def _event(row: tuple[str, str, str, str, str, str, str, str]) -> EventRecord:
+    id_, day, title_en, title_ro, summary_en, summary_ro, tags, sources = row
+    return EventRecord(
+        id=id_,
+        day=date.fromisoformat(day),
+        title={"en": title_en, "ro": title_ro},
+        summary={"en": summary_en, "ro": summary_ro},
+        tags=tuple(json.loads(tags)),
+        sources=tuple(json.loads(sources)),
+    )
+
+
+def search_terms(text: str) -> list[str]:
+    """The words of a user's query, stripped of everything FTS5 could read as syntax.
+
+    Only runs of letters and digits survive, folded to lowercase without diacritics; operators such
+    as ``AND``/``NEAR`` become plain words because every term is quoted."""
+    terms: list[str] = []
+    for word in _WORD.findall(text):
+        folded = "".join(
+            c for c in unicodedata.normalize("NFKD", word.casefold()) if not unicodedata.combining(c)
+        ).replace("_", "")
+        if folded and folded not in terms:
+            terms.append(folded[:MAX_TERM_LENGTH])
+        if len(terms) == MAX_SEARCH_TERMS:
+            break
+    return terms
+
+
+def fts_query(terms: list[str], joiner: str) -> str:
+    # Quoted terms are literal phrases to FTS5; a trailing * matches word prefixes ("varsov").
+    return f" {joiner} ".join(f'"{t}"*' if len(t) >= 3 else f'"{t}"' for t in terms)
+
+
+class ContentStore:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+        self._days: list[tuple[int, int]] | None = None
+        self._ids: list[str] | None = None
+
+    # ---- loading -------------------------------------------------------------------------
+
+    async def digest(self) -> str | None:
+        row = self._db.reader.execute("SELECT value FROM content_meta WHERE key = 'digest'").fetchone()
+        return str(row[0]) if row else None
+
+    async def replace(self, content: Content, digest: str) -> None:
+        """Swap in new content in one transaction; chats, users and everything else stay as they are."""
+        w = self._db.writer
+        try:
+            await w.execute("BEGIN IMMEDIATE")
+            await w.execute("DELETE FROM events_fts")
+            await w.execute("DELETE FROM event_tags")
+            await w.execute("DELETE FROM events")
+            await w.execute("DELETE FROM tags")
+            await w.executemany(
+                "INSERT INTO tags (id, name_en, name_ro) VALUES (?, ?, ?)",
+                [(t.id, t.name.get("en"), t.name.get("ro")) for t in content.tags],
+            )
+            await w.executemany(
+                "INSERT INTO events (id, day, year, month, dom, title_en, title_ro, summary_en, summary_ro,"
+                " tags, sources) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        e.id,
+                        e.date.isoformat(),
+                        e.date.year,
+                        e.date.month,
+                        e.date.day,
+                        e.title.get("en"),
+                        e.title.get("ro"),
+                        e.summary.get("en"),
+                        e.summary.get("ro"),
+                        json.dumps(e.tags),
+                        json.dumps(e.sources),
+                    )
+                    for e in content.events
+                ],
+            )
+            await w.executemany(
+                "INSERT INTO event_tags (event_id, tag) VALUES (?, ?)",
+                [(e.id, tag) for e in content.events for tag in e.tags],
+            )
+            await w.executemany(
+                "INSERT INTO events_fts (event_id, lang, title, summary) VALUES (?, ?, ?, ?)",
+                [
+                    (e.id, lang, e.title.get(lang), e.summary.get(lang))
+                    for e in content.events
+                    for lang in ("en", "ro")
+                ],
+            )
+            await w.execute(
+                "INSERT INTO content_meta (key, value) VALUES ('digest', ?)"
+                " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (digest,),
+            )
+            await w.commit()
+        except BaseException:
+            await w.rollback()
+            raise
+        self._days = None
+        self._ids = None
+
+    # ---- reads ---------------------------------------------------------------------------
+
+    async def event(self, event_id: str) -> EventRecord | None:
+        row = self._db.reader.execute(
+            f"SELECT {_EVENT_COLUMNS} FROM events WHERE id = ?", (event_id,)
+        ).fetchone()
+        return _event(row) if row else None
+
+    async def events_on(self, month: int, day: int) -> list[EventRecord]:
+        """Every event on a month-day, oldest first."""
+        rows = self._db.reader.execute(
+            f"SELECT {_EVENT_COLUMNS} FROM events WHERE month = ? AND dom = ? ORDER BY year, id",
+            (month, day),
+        ).fetchall()
+        return [_event(r) for r in rows]
+
+    async def events_in_year(self, year: int, offset: int, limit: int) -> tuple[list[EventRecord], int]:
+        """One page of a year's events in date order, and how many the year has in all."""
+        total = self._db.reader.execute("SELECT count(*) FROM events WHERE year = ?", (year,)).fetchone()[0]
+        rows = self._db.reader.execute(
+            f"SELECT {_EVENT_COLUMNS} FROM events WHERE year = ? ORDER BY month, dom, id LIMIT ? OFFSET ?",
+            (year, limit, offset),
+        ).fetchall()
+        return [_event(r) for r in rows], int(total)
+
+    async def days_with_events(self) -> list[tuple[int, int]]:
+        """Every (month, day) that has at least one event; cached until content is replaced."""
+        if self._days is None:
+            rows = self._db.reader.execute(
+                "SELECT DISTINCT month, dom FROM events ORDER BY month, dom"
+            ).fetchall()
+            self._days = [(int(m), int(d)) for m, d in rows]
+        return self._days
+
+    async def event_ids(self) -> list[str]:
+        if self._ids is None:
+            self._ids = [r[0] for r in self._db.reader.execute("SELECT id FROM events ORDER BY id")]
+        return self._ids
+
+    async def random_event(self, rng: random.Random) -> EventRecord | None:
+        ids = await self.event_ids()
+        return await self.event(rng.choice(ids)) if ids else None
+
+    async def tag_names(self, lang: str) -> dict[str, str]:
+        column = "name_ro" if lang == "ro" else "name_en"
+        return {r[0]: r[1] for r in self._db.reader.execute(f"SELECT id, {column} FROM tags")}
+
+    async def search(self, text: str, lang: str, limit: int = 5) -> list[EventRecord]:
+        """Full-text search over titles and summaries in ``lang`` and English, best first (bm25,
+        titles weighted above summaries). All words must match; if none does, any word may."""
+        terms = search_terms(text)
+        if not terms:
+            return []
+        langs = (lang, "en") if lang != "en" else ("en", "en")
+        joiners = ("AND", "OR") if len(terms) > 1 else ("AND",)
+        for joiner in joiners:
+            rows = self._db.reader.execute(
+                f"SELECT {_EVENT_COLUMNS} FROM events JOIN ("
+                "  SELECT event_id, min(rank) AS best FROM ("
+                "    SELECT event_id, bm25(events_fts, 0.0, 0.0, 10.0, 1.0) AS rank FROM events_fts"
+                "    WHERE events_fts MATCH ? AND lang IN (?, ?)"
+                "  ) GROUP BY event_id"
+                ") AS hits ON hits.event_id = events.id ORDER BY hits.best, events.day LIMIT ?",
+                (fts_query(terms, joiner), *langs, limit),
+            ).fetchall()
+            if rows:
+                return [_event(r) for r in rows]
+        return []

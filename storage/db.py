@@ -1,0 +1,127 @@
+"""Connections and migrations.
+
+Two connections to the same file, on purpose:
+
+* **writer** — an ``aiosqlite`` connection. Writes can wait on locks and on the disk, so they run on
+  aiosqlite's thread and never stall the event loop.
+* **reader** — a plain ``sqlite3`` connection used inline on the event loop for short point reads
+  (an event by id, one day's events, a chat's settings, a search over a few thousand rows). Those take
+  microseconds from the page cache, while a hop to aiosqlite's thread and back costs tens of them; in
+  WAL mode readers never block on the writer and see each committed write at their next statement.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import sqlite3
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import aiosqlite
+
+log = logging.getLogger(__name__)
+
+_MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
+
+
+class SchemaTooNew(RuntimeError):
+    """The database was migrated by a newer version of the bot; refusing to touch it."""
+
+
+@dataclass(frozen=True, slots=True)
+class Migration:
+    version: int
+    name: str
+    sql: str
+
+
+def migrations() -> list[Migration]:
+    found: list[Migration] = []
+    for entry in resources.files("storage.migrations").iterdir():
+        match = _MIGRATION_NAME.match(entry.name)
+        if match:
+            found.append(Migration(int(match.group(1)), entry.name, entry.read_text(encoding="utf-8")))
+    found.sort(key=lambda m: m.version)
+    versions = [m.version for m in found]
+    if versions != list(range(1, len(found) + 1)):
+        raise RuntimeError(f"migrations must be numbered 001, 002, … without gaps; found {versions}")
+    return found
+
+
+def latest_version() -> int:
+    return len(migrations())
+
+
+async def schema_version(conn: aiosqlite.Connection) -> int:
+    await conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+    rows = list(await conn.execute_fetchall("SELECT version FROM schema_version"))
+    if not rows:
+        await conn.execute("INSERT INTO schema_version (version) VALUES (0)")
+        await conn.commit()
+        return 0
+    return int(rows[0][0])
+
+
+async def migrate(conn: aiosqlite.Connection, target: int | None = None) -> int:
+    """Apply pending migrations up to ``target`` (default: all), each in its own transaction."""
+    available = migrations()
+    target = len(available) if target is None else target
+    current = await schema_version(conn)
+    if current > len(available):
+        raise SchemaTooNew(
+            f"the database is at schema version {current}, newer than this bot knows ({len(available)})"
+        )
+    for migration in available[current:target]:
+        log.info("applying migration %s", migration.name)
+        script = (
+            "BEGIN;\n"
+            f"{migration.sql}\n;"
+            f"UPDATE schema_version SET version = {migration.version};\n"
+            "COMMIT;"
+        )
+        try:
+            await conn.executescript(script)
+        except sqlite3.Error:
+            await conn.rollback()
+            raise
+    return await schema_version(conn)
+
+
+class Database:
+    """The bot's one database file."""
+
+    def __init__(self, path: Path, writer: aiosqlite.Connection, reader: sqlite3.Connection) -> None:
+        self.path = path
+        self.writer = writer
+        self.reader = reader
+
+    @classmethod
+    async def open(cls, path: Path | str, *, migrate_to: int | None = None) -> Database:
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        writer = await aiosqlite.connect(path)
+        try:
+            await writer.execute("PRAGMA journal_mode=WAL")
+            await writer.execute("PRAGMA foreign_keys=ON")
+            await writer.execute("PRAGMA synchronous=NORMAL")
+            await writer.execute("PRAGMA busy_timeout=5000")
+            await migrate(writer, migrate_to)
+        except BaseException:
+            await writer.close()
+            raise
+        reader = sqlite3.connect(path, isolation_level=None)
+        reader.execute("PRAGMA query_only=ON")
+        reader.execute("PRAGMA busy_timeout=1000")
+        return cls(path, writer, reader)
+
+    async def close(self) -> None:
+        self.reader.close()
+        await self.writer.close()
+
+    async def __aenter__(self) -> Database:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
