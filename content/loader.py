@@ -4,7 +4,6 @@ them in one round instead of one error per run."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -13,12 +12,19 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from content.schema import Event, Localized, Tag
+from content.schema import LANGUAGES, Event, Tag
 
-try:  # the C loader is several times faster where libyaml is available
-    _Loader: Any = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - depends on how PyYAML was built
-    _Loader = yaml.SafeLoader
+_Base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's loader is much faster
+
+
+class _Loader(_Base):  # type: ignore[misc]
+    """Safe loading with dates left as text: PyYAML raises on an impossible date such as
+    1955-02-30, which would hide every other error in the file; pydantic reports it per item."""
+
+    yaml_implicit_resolvers = {
+        first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+        for first, resolvers in _Base.yaml_implicit_resolvers.items()
+    }
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,8 +101,7 @@ def _field(loc: tuple[int | str, ...]) -> str | None:
 def _validate(
     model: type[BaseModel], raw: Any, file: str, index: int, errors: list[ContentError]
 ) -> Any | None:
-    item = raw.get("id") if isinstance(raw, dict) else None
-    label = str(item) if item is not None else f"item {index + 1}"
+    label = _label(raw, index)
     if not isinstance(raw, dict):
         errors.append(ContentError(file, label, None, "must be a mapping of fields"))
         return None
@@ -122,10 +127,25 @@ def _read_list(path: Path, rel: str, errors: list[ContentError]) -> list[Any]:
     return data
 
 
-def _missing_languages(file: str, item: str, parts: dict[str, Localized]) -> Iterator[ContentError]:
-    for name, text in parts.items():
-        for lang in text.missing():
-            yield ContentError(file, item, f"{name}.{lang}", "is missing: every text needs en and ro")
+def _missing_languages(file: str, label: str, raw: Any, fields: tuple[str, ...]) -> list[ContentError]:
+    """Read from the raw item, so a missing translation is reported even when the item has other
+    errors that stop it validating."""
+    found: list[ContentError] = []
+    if not isinstance(raw, dict):
+        return found
+    for name in fields:
+        value = raw.get(name)
+        if not isinstance(value, dict):
+            continue
+        for lang in LANGUAGES:
+            if value.get(lang) is None:
+                found.append(ContentError(file, label, f"{name}.{lang}", "is missing: every text needs en and ro"))
+    return found
+
+
+def _label(raw: Any, index: int) -> str:
+    item = raw.get("id") if isinstance(raw, dict) else None
+    return str(item) if item is not None else f"item {index + 1}"
 
 
 def load_content(root: Path | None = None) -> LoadResult:
@@ -147,12 +167,11 @@ def load_content(root: Path | None = None) -> LoadResult:
     else:
         for i, raw in enumerate(_read_list(tags_path, "tags.yaml", errors)):
             tag = _validate(Tag, raw, "tags.yaml", i, errors)
-            if tag is None:
-                continue
-            problems = list(_missing_languages("tags.yaml", tag.id, {"name": tag.name}))
+            problems = _missing_languages("tags.yaml", _label(raw, i), raw, ("name",))
             missing += bool(problems)
             errors.extend(problems)
-            content.tags.append(tag)
+            if tag is not None:
+                content.tags.append(tag)
     tag_ids = [t.id for t in content.tags]
     for dup in sorted({t for t in tag_ids if tag_ids.count(t) > 1}):
         errors.append(ContentError("tags.yaml", dup, "id", "is declared twice"))
@@ -165,25 +184,26 @@ def load_content(root: Path | None = None) -> LoadResult:
         if not (file_year.isdigit() and len(file_year) == 4):
             errors.append(ContentError(rel, None, None, "event files are named by year, e.g. 1955.yaml"))
         for i, raw in enumerate(_read_list(path, rel, errors)):
+            label = _label(raw, i)
+            if isinstance(raw, dict) and isinstance(raw.get("id"), str):
+                if raw["id"] in seen:
+                    errors.append(ContentError(rel, label, "id", f"is already used in {seen[raw['id']]}"))
+                    continue
+                seen[raw["id"]] = rel
+            problems = _missing_languages(rel, label, raw, ("title", "summary"))
+            missing += bool(problems)
+            errors.extend(problems)
+            raw_tags = raw.get("tags") if isinstance(raw, dict) else None
+            for tag in raw_tags if isinstance(raw_tags, list) else ():
+                if isinstance(tag, str) and tag not in known_tags:
+                    errors.append(ContentError(rel, label, "tags", f"unknown tag {tag!r} (see tags.yaml)"))
             event = _validate(Event, raw, rel, i, errors)
             if event is None:
                 continue
-            if event.id in seen:
-                errors.append(ContentError(rel, event.id, "id", f"is already used in {seen[event.id]}"))
-                continue
-            seen[event.id] = rel
             if file_year.isdigit() and event.date.year != int(file_year):
                 errors.append(
                     ContentError(rel, event.id, "date", f"{event.date} does not belong in {path.name}")
                 )
-            for tag in event.tags:
-                if tag not in known_tags:
-                    errors.append(ContentError(rel, event.id, "tags", f"unknown tag {tag!r} (see tags.yaml)"))
-            problems = list(
-                _missing_languages(rel, event.id, {"title": event.title, "summary": event.summary})
-            )
-            missing += bool(problems)
-            errors.extend(problems)
             content.events.append(event)
 
     content.events.sort(key=lambda e: (e.date, e.id))

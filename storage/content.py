@@ -188,13 +188,15 @@ class ContentStore:
         langs = (lang, "en") if lang != "en" else ("en", "en")
         joiners = ("AND", "OR") if len(terms) > 1 else ("AND",)
         for joiner in joiners:
+            # bm25() may only run in the FTS query itself, so rank there (materialized), then keep
+            # each event's best row across languages.
             rows = self._db.reader.execute(
-                f"SELECT {_EVENT_COLUMNS} FROM events JOIN ("
-                "  SELECT event_id, min(rank) AS best FROM ("
-                "    SELECT event_id, bm25(events_fts, 0.0, 0.0, 10.0, 1.0) AS rank FROM events_fts"
-                "    WHERE events_fts MATCH ? AND lang IN (?, ?)"
-                "  ) GROUP BY event_id"
-                ") AS hits ON hits.event_id = events.id ORDER BY hits.best, events.day LIMIT ?",
+                "WITH hits AS MATERIALIZED ("
+                "  SELECT event_id, bm25(events_fts, 0.0, 0.0, 10.0, 1.0) AS score FROM events_fts"
+                "  WHERE events_fts MATCH ? AND lang IN (?, ?)"
+                f") SELECT {_EVENT_COLUMNS} FROM events"
+                " JOIN (SELECT event_id, min(score) AS best FROM hits GROUP BY event_id) AS ranked"
+                " ON ranked.event_id = events.id ORDER BY ranked.best, events.day LIMIT ?",
                 (fts_query(terms, joiner), *langs, limit),
             ).fetchall()
             if rows:

@@ -38,6 +38,9 @@ def _spans(paragraph: Paragraph) -> str:
 
 def render(reply: Reply, tr: Translator) -> str:
     """Plain text for a terminal; buttons become the commands that pressing them would send."""
+    source, sources, tags, more = (
+        tr.t("render.source"), tr.t("render.sources"), tr.t("render.tags"), tr.t("render.more")
+    )
     chunks: list[str] = []
     for block in reply.blocks:
         if isinstance(block, Paragraph):
@@ -45,14 +48,14 @@ def render(reply: Reply, tr: Translator) -> str:
         elif isinstance(block, EventCard):
             lines = [f"{block.date_text} · {block.years_ago_text}", block.title, block.summary]
             if block.full:
-                lines.append(f"{tr.t('render.sources')}:")
+                lines.append(f"{sources}:")
                 lines.extend(f"  {url}" for url in block.sources)
                 if block.tags:
-                    lines.append(f"{tr.t('render.tags')}: {', '.join(block.tags)}")
+                    lines.append(f"{tags}: {', '.join(block.tags)}")
             else:
                 if block.sources:
-                    lines.append(f"{tr.t('render.source')}: {block.sources[0]}")
-                lines.append(f"{tr.t('render.more')}: /event {block.event_id}")
+                    lines.append(f"{source}: {block.sources[0]}")
+                lines.append(f"{more}: /event {block.event_id}")
             chunks.append("\n".join(lines))
         elif isinstance(block, EventLine):
             chunks.append(f"• {block.date_text} — {block.title}\n  {block.open_command}")
@@ -60,7 +63,8 @@ def render(reply: Reply, tr: Translator) -> str:
     if reply.buttons:
         width = max(len(b.command) for b in reply.buttons)
         buttons = "\n".join(f"  {b.command.ljust(width)}   [{b.label}]" for b in reply.buttons)
-        text += f"\n\n{tr.t('render.buttons')}:\n{buttons}"
+        label = tr.t("render.buttons")
+        text += f"\n\n{label}:\n{buttons}"
     return text
 
 
@@ -121,7 +125,8 @@ async def interactive(
     read = read_line or _input
     await session.prepare()
     tr = session.app.services.i18n[session.lang or "en"]
-    out.write(f"{tr.t('console.banner')}\n\n")
+    banner = tr.t("console.banner")
+    out.write(banner + "\n\n")
     out.flush()
     while True:
         try:

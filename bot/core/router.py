@@ -10,7 +10,7 @@ from dataclasses import replace
 from rapidfuzz import fuzz, process
 
 from bot.core.context import Context, Services
-from bot.core.i18n import DEFAULT_LANGUAGE, Translator, normalize_language
+from bot.core.i18n import DEFAULT_LANGUAGE, N_, Translator, normalize_language
 from bot.core.model import ChatKind, Incoming, Message, Paragraph, Reply, Span
 from bot.core.registry import Scope
 from storage.chats import ChatSettings
@@ -79,16 +79,18 @@ class Router:
         command = s.registry.find(name)
         if command is None:
             return [self._unknown(name, tr)]
+        slash = "/" + command.name
         if not command.scope.allows(incoming.kind):
-            key = "router.private_only" if command.scope is Scope.PRIVATE else "router.group_only"
-            return [text_reply(tr.t(key, command=f"/{command.name}"))]
+            key = N_("router.private_only") if command.scope is Scope.PRIVATE else N_("router.group_only")
+            return [text_reply(tr.t(key, command=slash))]
         if command.admin_only and incoming.kind is ChatKind.GROUP and not await incoming.is_admin():
-            return [text_reply(tr.t("router.admins_only", command=f"/{command.name}"))]
+            return [text_reply(tr.t("router.admins_only", command=slash))]
         ctx = Context(incoming=incoming, chat=chat, services=s, tr=tr, command=command, invoked_as=name)
         return await command.handler(ctx, args)
 
     def _unknown(self, name: str, tr: Translator) -> Message:
         best = process.extractOne(name, self.services.registry.names, scorer=fuzz.ratio, score_cutoff=70)
+        shown = "/" + name
         if best is not None:
-            return text_reply(tr.t("router.unknown_suggest", command=f"/{name}", suggestion=f"/{best[0]}"))
-        return text_reply(tr.t("router.unknown", command=f"/{name}"))
+            return text_reply(tr.t("router.unknown_suggest", command=shown, suggestion="/" + best[0]))
+        return text_reply(tr.t("router.unknown", command=shown))

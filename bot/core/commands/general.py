@@ -58,7 +58,7 @@ async def help_(ctx: Context, args: str) -> list[Reply]:
         wanted = args.split()[0].lstrip("/").split("@", 1)[0]
         command = registry.find(wanted)
         if command is None:
-            return [Message((Paragraph.of(tr.t("help.unknown", command=f"/{wanted}")),))]
+            return [Message((Paragraph.of(tr.t("help.unknown", command="/" + wanted)),))]
         return [_command_help(command, tr)]
     kind = ctx.incoming.kind
     lines: list[Span] = [Span(tr.t("help.title"), bold=True), Span("\n")]
