@@ -7,7 +7,7 @@ import hashlib
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -21,7 +21,7 @@ class _Loader(_Base):  # type: ignore[misc]
     """Safe loading with dates left as text: PyYAML raises on an impossible date such as
     1955-02-30, which would hide every other error in the file; pydantic reports it per item."""
 
-    yaml_implicit_resolvers = {
+    yaml_implicit_resolvers: ClassVar[dict[Any, Any]] = {
         first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
         for first, resolvers in _Base.yaml_implicit_resolvers.items()
     }
@@ -139,7 +139,9 @@ def _missing_languages(file: str, label: str, raw: Any, fields: tuple[str, ...])
             continue
         for lang in LANGUAGES:
             if value.get(lang) is None:
-                found.append(ContentError(file, label, f"{name}.{lang}", "is missing: every text needs en and ro"))
+                found.append(
+                    ContentError(file, label, f"{name}.{lang}", "is missing: every text needs en and ro")
+                )
     return found
 
 

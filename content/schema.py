@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
-from datetime import date
 from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
@@ -80,7 +80,7 @@ class Event(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     id: Slug
-    date: date
+    date: dt.date
     title: Localized
     summary: Localized
     tags: list[Slug] = Field(min_length=1, max_length=4)
@@ -88,7 +88,7 @@ class Event(BaseModel):
 
     @field_validator("date")
     @classmethod
-    def _in_period(cls, value: date) -> date:
+    def _in_period(cls, value: dt.date) -> dt.date:
         if not FIRST_YEAR <= value.year <= LAST_YEAR:
             raise ValueError(f"must be within {FIRST_YEAR}–{LAST_YEAR}")
         return value

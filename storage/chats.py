@@ -39,7 +39,8 @@ class ChatStore:
         await self._db.writer.execute(
             "INSERT INTO chats (platform, chat_id, kind, lang, created_at, updated_at)"
             " VALUES (?, ?, ?, ?, ?, ?)"
-            " ON CONFLICT (platform, chat_id) DO UPDATE SET kind = excluded.kind, updated_at = excluded.updated_at",
+            " ON CONFLICT (platform, chat_id)"
+            " DO UPDATE SET kind = excluded.kind, updated_at = excluded.updated_at",
             (platform, chat_id, kind, default_lang, now_iso, now_iso),
         )
         await self._db.writer.commit()
@@ -51,5 +52,13 @@ class ChatStore:
         await self._db.writer.execute(
             "UPDATE chats SET lang = ?, updated_at = ? WHERE platform = ? AND chat_id = ?",
             (lang, now_iso, platform, chat_id),
+        )
+        await self._db.writer.commit()
+
+    async def set_timezone(self, platform: str, chat_id: str, timezone: str, now_iso: str) -> None:
+        """``timezone`` must be an IANA name that :mod:`zoneinfo` knows; callers validate it."""
+        await self._db.writer.execute(
+            "UPDATE chats SET timezone = ?, updated_at = ? WHERE platform = ? AND chat_id = ?",
+            (timezone, now_iso, platform, chat_id),
         )
         await self._db.writer.commit()

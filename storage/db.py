@@ -76,10 +76,7 @@ async def migrate(conn: aiosqlite.Connection, target: int | None = None) -> int:
     for migration in available[current:target]:
         log.info("applying migration %s", migration.name)
         script = (
-            "BEGIN;\n"
-            f"{migration.sql}\n;"
-            f"UPDATE schema_version SET version = {migration.version};\n"
-            "COMMIT;"
+            f"BEGIN;\n{migration.sql}\n;UPDATE schema_version SET version = {migration.version};\nCOMMIT;"
         )
         try:
             await conn.executescript(script)

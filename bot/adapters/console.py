@@ -17,7 +17,6 @@ from bot.core.model import (
     EventCard,
     EventLine,
     Incoming,
-    Message,
     Paragraph,
     Reply,
     UserRef,
@@ -39,7 +38,10 @@ def _spans(paragraph: Paragraph) -> str:
 def render(reply: Reply, tr: Translator) -> str:
     """Plain text for a terminal; buttons become the commands that pressing them would send."""
     source, sources, tags, more = (
-        tr.t("render.source"), tr.t("render.sources"), tr.t("render.tags"), tr.t("render.more")
+        tr.t("render.source"),
+        tr.t("render.sources"),
+        tr.t("render.tags"),
+        tr.t("render.more"),
     )
     chunks: list[str] = []
     for block in reply.blocks:

@@ -70,11 +70,7 @@ class Router:
                 return []
             return [text_reply(tr.t("router.plain_text"))]
         name, addressee, args = match.group(1).lower(), match.group(2), (match.group(3) or "").strip()
-        if (
-            addressee
-            and self.bot_username
-            and addressee.lower() != self.bot_username.lower()
-        ):
+        if addressee and self.bot_username and addressee.lower() != self.bot_username.lower():
             return []  # "/today@OtherBot" in a group is for another bot
         command = s.registry.find(name)
         if command is None:

@@ -33,8 +33,22 @@ def test_accepts_the_ways_people_write_a_day(text: str, expected: DayQuery) -> N
 
 @pytest.mark.parametrize(
     "text",
-    ["02-30", "13-45", "tomorrow", "", "   ", "1955-02-29", "31 april", "14 maybe", "00-10", "1955-13-01",
-     "14.05.55", "12345", "May", "-05-14"],
+    [
+        "02-30",
+        "13-45",
+        "tomorrow",
+        "",
+        "   ",
+        "1955-02-29",
+        "31 april",
+        "14 maybe",
+        "00-10",
+        "1955-13-01",
+        "14.05.55",
+        "12345",
+        "May",
+        "-05-14",
+    ],
 )
 def test_rejects_what_is_not_a_real_day(text: str) -> None:
     assert parse_day(text) is None

@@ -90,7 +90,12 @@ def test_romanian_plurals_follow_its_three_forms() -> None:
     ro = I18n()["ro"]
     forms = [ro.tn("card.years_ago", "card.years_ago_plural", n) for n in (1, 2, 19, 20, 71, 101, 120)]
     assert forms == [
-        "acum 1 an", "acum 2 ani", "acum 19 ani", "acum 20 de ani", "acum 71 de ani", "acum 101 ani",
+        "acum 1 an",
+        "acum 2 ani",
+        "acum 19 ani",
+        "acum 20 de ani",
+        "acum 71 de ani",
+        "acum 101 ani",
         "acum 120 de ani",
     ]
     en = I18n()["en"]

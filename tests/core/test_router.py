@@ -7,7 +7,6 @@ from bot.core.commands import general, lookup
 from bot.core.model import ChatKind, ChatRef, Incoming, UserRef
 from bot.core.registry import CommandSet, Registry
 from bot.core.router import Router
-
 from tests.conftest import Chat
 
 

@@ -32,7 +32,9 @@ async def test_content_is_loaded_once_and_reloaded_only_when_files_change(
         )
         await db.writer.commit()
         events = content_copy / "events" / "1955.yaml"
-        events.write_text(events.read_text(encoding="utf-8").replace("Warsaw Pact signed", "Warsaw Treaty signed"))
+        events.write_text(
+            events.read_text(encoding="utf-8").replace("Warsaw Pact signed", "Warsaw Treaty signed")
+        )
         assert await sync_content(store, content_copy) is True
         found = await store.event("warsaw-pact-signed")
         assert found is not None and found.title["en"] == "Warsaw Treaty signed"

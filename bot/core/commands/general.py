@@ -67,7 +67,9 @@ async def help_(ctx: Context, args: str) -> list[Reply]:
         lines.append(Span(usage(command, tr), bold=True))
         lines.append(Span(" — " + tr.t(command.summary)))
         if command.aliases:
-            lines.append(Span(" " + tr.t("help.aliases", aliases=", ".join(f"/{a}" for a in command.aliases))))
+            lines.append(
+                Span(" " + tr.t("help.aliases", aliases=", ".join(f"/{a}" for a in command.aliases)))
+            )
         if command.admin_only and kind is ChatKind.GROUP:
             lines.append(Span(" " + tr.t("help.admins")))
     return [Message((Paragraph(tuple(lines)), Paragraph.of(Span(tr.t("help.footer"), italic=True))))]

@@ -1,0 +1,108 @@
+"""The command line as users and outside checks call it: ``coldwar-bot ask`` / ``content check``."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run(
+    *args: str, db: Path | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``python -m bot ARGS``; with ``db`` the database is passed as ``--db`` after the subcommand."""
+    full_env = {k: v for k, v in os.environ.items() if k != "COLDWAR_BOT_DB"} | (env or {})
+    if db is not None:
+        args = (args[0], "--db", str(db), *args[1:])
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=full_env,
+        timeout=120,
+    )
+
+
+def test_ask_answers_with_a_fixed_clock_and_keeps_state_between_calls(db_path: Path) -> None:
+    now = "--now=2026-05-14T09:00:00+03:00"
+    out = run("ask", now, "/today", db=db_path)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith("On this day, 14 May")
+    assert run("ask", "/lang", "ro", db=db_path).returncode == 0
+    again = run("ask", now, "/today", db=db_path)
+    assert again.stdout.startswith("În această zi, 14 mai")
+    # another chat keeps its own language
+    other = run("ask", now, "--chat", "99", "/today", db=db_path)
+    assert other.stdout.startswith("On this day")
+
+
+def test_ask_lists_buttons_as_the_commands_they_send(db_path: Path) -> None:
+    out = run("ask", "/year", "1955", db=db_path)
+    assert "/year 1955 2" in out.stdout
+
+
+def test_ask_in_a_group_as_a_member(db_path: Path) -> None:
+    out = run("ask", "--group", "--member", "--user", "8", "--name", "Ion", "/lang ro", db=db_path)
+    assert out.returncode == 0
+    assert "Only the group's admins" in out.stdout
+    out = run("ask", "--group", "--user", "7", "/lang ro", db=db_path)
+    assert "română" in out.stdout
+
+
+def test_ask_uses_the_database_named_by_the_environment(tmp_path: Path) -> None:
+    db = tmp_path / "env" / "bot.sqlite3"
+    out = run("ask", "--lang", "ro", "/start", env={"COLDWAR_BOT_DB": str(db)})
+    assert out.returncode == 0, out.stderr
+    assert "Încearcă" in out.stdout
+    assert db.exists()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["ask"],
+        ["ask", "--now", "yesterday", "/today"],
+        ["ask", "--now", "2026-05-14T09:00:00", "/today"],
+        ["ask", "--lang", "fr", "/today"],
+        ["content"],
+        ["nonsense"],
+    ],
+)
+def test_usage_errors_exit_non_zero_with_a_message(args: list[str], tmp_path: Path) -> None:
+    out = run(*args, env={"COLDWAR_BOT_DB": str(tmp_path / "db.sqlite3")})
+    assert out.returncode == 2
+    assert "usage:" in out.stderr
+
+
+def test_bad_input_is_still_exit_zero(db_path: Path) -> None:
+    out = run("ask", "/date 02-30", db=db_path)
+    assert out.returncode == 0 and "can't read" in out.stdout
+
+
+def test_content_check_prints_counts_and_json() -> None:
+    out = run("content", "check")
+    assert out.returncode == 0, out.stdout
+    assert "events:" in out.stdout and "calendar days covered:" in out.stdout and "of 366" in out.stdout
+    assert "items missing a language: 0" in out.stdout
+    report = json.loads(run("content", "check", "--json").stdout)
+    assert report["ok"] is True and report["errors"] == []
+    assert report["counts"]["events"] >= 40
+
+
+def test_console_chat_reads_lines_until_quit(db_path: Path) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "bot", "console", "--db", str(db_path)],
+        input="/date 14 May\n\n/quit\n",
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "Type /help to begin" in proc.stdout
+    assert "Warsaw Pact signed" in proc.stdout
