@@ -9,6 +9,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from content.loader import Content
 from storage.db import Database
@@ -29,6 +30,12 @@ class EventRecord:
     sources: tuple[str, ...]
 
 
+@lru_cache(maxsize=8192)
+def _json_list(text: str) -> tuple[str, ...]:
+    # Tags and sources repeat across reads of immutable content; decode each distinct value once.
+    return tuple(json.loads(text))
+
+
 def _event(row: tuple[str, str, str, str, str, str, str, str]) -> EventRecord:
     id_, day, title_en, title_ro, summary_en, summary_ro, tags, sources = row
     return EventRecord(
@@ -36,8 +43,8 @@ def _event(row: tuple[str, str, str, str, str, str, str, str]) -> EventRecord:
         day=date.fromisoformat(day),
         title={"en": title_en, "ro": title_ro},
         summary={"en": summary_en, "ro": summary_ro},
-        tags=tuple(json.loads(tags)),
-        sources=tuple(json.loads(sources)),
+        tags=_json_list(tags),
+        sources=_json_list(sources),
     )
 
 

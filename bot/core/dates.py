@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import date
 
@@ -97,26 +98,14 @@ def parse_day(text: str) -> DayQuery | None:
     return None
 
 
-def day_of_year(month: int, day: int) -> int:
-    return date(_LEAP_YEAR, month, day).timetuple().tm_yday
-
-
 def nearest_days(month: int, day: int, days: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """The closest day with events before and after a month-day, going round the year's end."""
-    if not days:
+    """The closest day with events before and after a month-day, going round the year's end.
+
+    ``days`` must be sorted (as storage returns them), so a binary search finds both neighbours."""
+    others = [d for d in days if d != (month, day)] if (month, day) in days else days
+    if not others:
         return []
-    target = day_of_year(month, day)
-    length = 366
-
-    def after(d: tuple[int, int]) -> int:
-        return (day_of_year(*d) - target) % length
-
-    def before(d: tuple[int, int]) -> int:
-        return (target - day_of_year(*d)) % length
-
-    candidates = [d for d in days if d != (month, day)]
-    if not candidates:
-        return []
-    prev = min(candidates, key=before)
-    nxt = min(candidates, key=after)
+    i = bisect_left(others, (month, day))
+    prev = others[i - 1]  # i == 0 wraps to the year's last day with events
+    nxt = others[i % len(others)]
     return [prev] if prev == nxt else [prev, nxt]

@@ -43,7 +43,7 @@ class Router:
 
     async def _chat(self, incoming: Incoming) -> ChatSettings:
         s = self.services
-        now_iso = s.clock.now().isoformat()
+        now_iso = s.clock.now().isoformat(timespec="seconds")
         settings = await s.chats.get_or_create(
             incoming.chat.platform,
             incoming.chat.chat_id,

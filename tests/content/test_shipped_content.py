@@ -9,7 +9,7 @@ SEED_EVENTS = {
     "battle-act-signed",
     "seato-manila-pact-signed",
     "baghdad-pact-signed",
-    "baghdad-pact-renamed-cento",
+    "iraq-leaves-baghdad-pact",
     "warsaw-pact-signed",
     "warsaw-pact-pcc-first-meeting",
     "austrian-state-treaty-signed",
