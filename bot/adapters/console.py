@@ -15,7 +15,6 @@ from bot.core.model import (
     ChatKind,
     ChatRef,
     EventCard,
-    EventLine,
     Incoming,
     Paragraph,
     Reply,
@@ -59,8 +58,6 @@ def render(reply: Reply, tr: Translator) -> str:
                     lines.append(f"{source}: {block.sources[0]}")
                 lines.append(f"{more}: /event {block.event_id}")
             chunks.append("\n".join(lines))
-        elif isinstance(block, EventLine):
-            chunks.append(f"• {block.date_text} — {block.title}\n  {block.open_command}")
     text = "\n\n".join(chunks)
     if reply.buttons:
         width = max(len(b.command) for b in reply.buttons)

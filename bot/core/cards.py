@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from bot.core.i18n import Translator
-from bot.core.model import EventCard, EventLine
+from bot.core.model import EventCard
 from storage.content import EventRecord
 
 
@@ -40,13 +40,4 @@ def event_card(
         sources=event.sources,
         tags=tuple((tag_names or {}).get(t, t) for t in event.tags) if full else (),
         full=full,
-    )
-
-
-def event_line(event: EventRecord, tr: Translator) -> EventLine:
-    return EventLine(
-        event_id=event.id,
-        date_text=tr.date(event.day),
-        title=event.title.get(tr.lang) or event.title["en"],
-        open_command=f"/event {event.id}",
     )

@@ -93,17 +93,7 @@ class EventCard:
     """A full card lists every source and the tags; a short one shows the first source only."""
 
 
-@dataclass(frozen=True, slots=True)
-class EventLine:
-    """One event in a list (search results, a year's page): date, title and the id to open it."""
-
-    event_id: str
-    date_text: str
-    title: str
-    open_command: str
-
-
-Block = Paragraph | EventCard | EventLine
+Block = Paragraph | EventCard
 
 
 @dataclass(frozen=True, slots=True)

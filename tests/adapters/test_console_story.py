@@ -88,7 +88,8 @@ async def test_search_and_its_alias_find_facts_with_ids(chat: Chat) -> None:
     assert "Best matches for “warsaw pact”" in out
     assert "/event warsaw-pact-signed" in out
     assert out == await chat.say("/fact warsaw pact")
-    assert out.count("• ") <= 5
+    assert 1 <= out.count("years ago") <= 5
+    assert "Source: https://" in out
     assert "Nothing found for “qqqzzz”" in await chat.say("/search qqqzzz")
     assert "What should I look for?" in await chat.say("/search")
 
@@ -116,11 +117,14 @@ async def test_search_survives_hostile_input(chat: Chat) -> None:
 
 async def test_a_year_page_by_page(chat: Chat) -> None:
     first = await chat.say("/year 1955")
-    assert "1955: 11 events — page 1 of 2" in first
+    assert "1955: 11 events — page 1 of 3" in first
+    assert first.count("years ago") == 5  # each event with its date, age, summary and source
     assert "/year 1955 2" in first and "/year 1955 0" not in first
     second = await chat.say("/year 1955 2")
-    assert "page 2 of 2" in second and "/year 1955 1" in second
-    assert "no page 3" in await chat.say("/year 1955 3")
+    assert "page 2 of 3" in second and "/year 1955 1" in second and "/year 1955 3" in second
+    last = await chat.say("/year 1955 3")
+    assert last.count("years ago") == 1 and "/year 1955 4" not in last
+    assert "no page 4" in await chat.say("/year 1955 4")
     assert "outside the Cold War" in await chat.say("/year 1944")
     assert "outside the Cold War" in await chat.say("/year 1992")
     assert "Which year?" in await chat.say("/year nineteen")

@@ -6,7 +6,7 @@ from datetime import date
 
 from rapidfuzz import fuzz, process
 
-from bot.core.cards import event_card, event_line
+from bot.core.cards import event_card
 from bot.core.context import Context
 from bot.core.dates import DayQuery, nearest_days, parse_day
 from bot.core.i18n import N_
@@ -17,7 +17,7 @@ from storage.content import EventRecord
 
 commands = CommandSet()
 
-YEAR_PAGE_SIZE = 8
+YEAR_PAGE_SIZE = 5
 SEARCH_LIMIT = 5
 BUTTON_LABEL_MAX = 32
 
@@ -137,7 +137,8 @@ async def search(ctx: Context, args: str) -> list[Reply]:
     if not found:
         return _say(tr.t("search.none", query=shown))
     blocks: list[Block] = [Paragraph.of(Span(tr.t("search.header", query=shown), bold=True))]
-    blocks.extend(event_line(e, tr) for e in found)
+    today = ctx.today()
+    blocks.extend(event_card(e, tr, today) for e in found)
     return [Message(tuple(blocks), _result_buttons(found, tr.lang))]
 
 
@@ -168,7 +169,8 @@ async def year(ctx: Context, args: str) -> list[Reply]:
         return _say(tr.t("year.no_page", year=wanted, page=page, pages=pages))
     header = tr.tn("year.header", "year.header_plural", total, year=wanted, page=page, pages=pages)
     blocks: list[Block] = [Paragraph.of(Span(header, bold=True))]
-    blocks.extend(event_line(e, tr) for e in events)
+    today = ctx.today()
+    blocks.extend(event_card(e, tr, today) for e in events)
     buttons: list[Button] = []
     if page > 1:
         buttons.append(Button(tr.t("button.previous"), f"/year {wanted} {page - 1}"))
