@@ -6,11 +6,12 @@ import datetime as dt
 import re
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 FIRST_YEAR = 1945
 LAST_YEAR = 1991
 LANGUAGES = ("en", "ro")
+MAX_LENGTH = {"title": 120, "summary": 700}
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 CEDILLA = re.compile("[şţŞŢ]")
@@ -93,22 +94,15 @@ class Event(BaseModel):
             raise ValueError(f"must be within {FIRST_YEAR}–{LAST_YEAR}")
         return value
 
-    @field_validator("title")
+    @field_validator("title", "summary")
     @classmethod
-    def _short_title(cls, value: Localized) -> Localized:
+    def _not_too_long(cls, value: Localized, info: ValidationInfo) -> Localized:
+        name = info.field_name or ""
+        limit = MAX_LENGTH[name]
         for lang in LANGUAGES:
             text = getattr(value, lang)
-            if text and len(text) > 120:
-                raise ValueError(f"{lang} title is {len(text)} characters; keep it within 120")
-        return value
-
-    @field_validator("summary")
-    @classmethod
-    def _short_summary(cls, value: Localized) -> Localized:
-        for lang in LANGUAGES:
-            text = getattr(value, lang)
-            if text and len(text) > 700:
-                raise ValueError(f"{lang} summary is {len(text)} characters; keep it within 700")
+            if text and len(text) > limit:
+                raise ValueError(f"{lang} {name} is {len(text)} characters; keep it within {limit}")
         return value
 
     @field_validator("tags")

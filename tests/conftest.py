@@ -15,7 +15,6 @@ from bot.adapters.console import ConsoleSession
 from bot.app import App
 from bot.core.clock import FixedClock
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 NOW = datetime.fromisoformat("2026-05-14T09:00:00+03:00")
 
 

@@ -26,7 +26,7 @@ EVENTS_1955 = """
   sources: []
 - id: wrong-year
   date: 1956-01-01
-  title: {en: "x", ro: "y"}
+  title: {en: "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", ro: "y"}
   summary: {en: "x", ro: "y"}
   tags: [nuclear]
   sources: ["not a url"]
@@ -71,6 +71,7 @@ def test_all_errors_are_listed_at_once(tmp_path: Path) -> None:
         ("events/1955.yaml", "Bad Id", "tags"),
         ("events/1955.yaml", "Bad Id", "sources"),
         ("events/1955.yaml", "wrong-year", "sources.0"),
+        ("events/1955.yaml", "wrong-year", "title"),  # too long
         ("events/1955.yaml", "wrong-year", "extra"),
         ("events/1955.yaml", "warsaw-pact-signed", "id"),  # duplicate id
         ("events/1960.yaml", "item 1", None),
