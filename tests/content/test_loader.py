@@ -26,7 +26,7 @@ EVENTS_1955 = """
   sources: []
 - id: wrong-year
   date: 1956-01-01
-  title: {en: "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", ro: "y"}
+  title: {en: "LONG_TITLE", ro: "y"}
   summary: {en: "x", ro: "y"}
   tags: [nuclear]
   sources: ["not a url"]
@@ -38,6 +38,9 @@ EVENTS_1955 = """
   tags: [alliances]
   sources: ["https://example.org"]
 """
+
+
+EVENTS_1955 = EVENTS_1955.replace("LONG_TITLE", "x" * 121)
 
 
 def write(root: Path, files: dict[str, str]) -> Path:
