@@ -121,15 +121,24 @@ def _content_check(as_json: bool) -> int:
     result = load_content()
     counts = result.counts()
     if as_json:
-        report = {"ok": result.ok, "counts": counts, "errors": [vars_of(e) for e in result.errors]}
+        report = {
+            "ok": result.ok,
+            "counts": counts,
+            "seed_checked": result.seed_checked,
+            "errors": [vars_of(e) for e in result.errors],
+        }
         print(json.dumps(report, ensure_ascii=False, indent=2))
     else:
         print(f"events: {counts['events']}")
         print(f"calendar days covered: {counts['calendar_days_covered']} of {counts['calendar_days']}")
+        print(f"days with 2 or more events: {counts['days_with_two_or_more']}")
         print(f"quiz questions: {counts['quiz_questions']}")
         print(f"lessons: {counts['lessons']}")
+        print(f"seed statements mapped: {counts['seed_statements']}")
         print(f"tags: {counts['tags']}")
         print(f"items missing a language: {counts['items_missing_a_language']}")
+        if not result.seed_checked:
+            print("(source text not found: the seed map's coverage of it was not checked)")
         if result.errors:
             print(f"\n{len(result.errors)} error(s):")
             for error in result.errors:

@@ -4,6 +4,7 @@ them in one round instead of one error per run."""
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -12,7 +13,8 @@ from typing import Any, ClassVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from content.schema import LANGUAGES, Event, Tag
+from content.schema import LANGUAGES, Event, Lesson, Question, SeedMap, Tag
+from content.seed import coverage, find_seed_file
 
 _Base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's loader is much faster
 
@@ -47,6 +49,9 @@ class ContentError:
 class Content:
     events: list[Event] = field(default_factory=list)
     tags: list[Tag] = field(default_factory=list)
+    questions: list[Question] = field(default_factory=list)
+    lessons: list[Lesson] = field(default_factory=list)
+    seed_map: SeedMap | None = None
 
 
 @dataclass(slots=True)
@@ -55,19 +60,23 @@ class LoadResult:
     errors: list[ContentError]
     missing_language: int
     """Items with at least one language missing (each also reported as an error)."""
+    seed_checked: bool = False
+    """Whether the source text was found, so the seed map's coverage of it was checked."""
 
     @property
     def ok(self) -> bool:
         return not self.errors
 
     def counts(self) -> dict[str, int]:
-        days = {(e.date.month, e.date.day) for e in self.content.events}
+        per_day = Counter((e.date.month, e.date.day) for e in self.content.events)
         return {
             "events": len(self.content.events),
-            "calendar_days_covered": len(days),
+            "calendar_days_covered": len(per_day),
             "calendar_days": 366,
-            "quiz_questions": 0,
-            "lessons": 0,
+            "days_with_two_or_more": sum(1 for n in per_day.values() if n >= 2),
+            "quiz_questions": len(self.content.questions),
+            "lessons": len(self.content.lessons),
+            "seed_statements": len(self.content.seed_map.statements) if self.content.seed_map else 0,
             "tags": len(self.content.tags),
             "items_missing_a_language": self.missing_language,
         }
@@ -150,63 +159,192 @@ def _label(raw: Any, index: int) -> str:
     return str(item) if item is not None else f"item {index + 1}"
 
 
-def load_content(root: Path | None = None) -> LoadResult:
-    root = root or content_root()
-    errors: list[ContentError] = []
-    content = Content()
-    missing = 0
-    known = {root / "tags.yaml"} | set((root / "events").glob("*.yaml"))
+class _Load:
+    """One pass over a content tree; every problem goes to ``errors``."""
 
-    for path in content_files(root):
-        if path not in known:
-            errors.append(
-                ContentError(path.relative_to(root).as_posix(), None, None, "is not a known content file")
+    def __init__(self, root: Path, seed_file: Path | None) -> None:
+        self.root = root
+        self.seed_file = seed_file
+        self.errors: list[ContentError] = []
+        self.content = Content()
+        self.missing = 0
+
+    def _languages(self, file: str, label: str, raw: Any, fields: tuple[str, ...]) -> None:
+        problems = _missing_languages(file, label, raw, fields)
+        self.missing += bool(problems)
+        self.errors.extend(problems)
+
+    def _refs(self, file: str, item: str, name: str, ids: Any, known: set[str], what: str) -> None:
+        for ref in ids if isinstance(ids, list) else ():
+            if isinstance(ref, str) and ref not in known:
+                self.errors.append(ContentError(file, item, name, f"unknown {what} id {ref!r}"))
+
+    def run(self) -> LoadResult:
+        root = self.root
+        known_files = (
+            {root / "tags.yaml", root / "seed-map.yaml"}
+            | set((root / "events").glob("*.yaml"))
+            | set((root / "quiz").glob("*.yaml"))
+            | set((root / "lessons").glob("*.yaml"))
+        )
+        for path in content_files(root):
+            if path not in known_files:
+                rel = path.relative_to(root).as_posix()
+                self.errors.append(ContentError(rel, None, None, "is not a known content file"))
+        self.tags()
+        self.events()
+        self.questions()
+        self.lessons()
+        self.seed_map()
+        self.content.events.sort(key=lambda e: (e.date, e.id))
+        return LoadResult(self.content, self.errors, self.missing, self.seed_file is not None)
+
+    def tags(self) -> None:
+        tags_path = self.root / "tags.yaml"
+        if not tags_path.exists():
+            self.errors.append(ContentError("tags.yaml", None, None, "is missing"))
+            return
+        for i, raw in enumerate(_read_list(tags_path, "tags.yaml", self.errors)):
+            tag = _validate(Tag, raw, "tags.yaml", i, self.errors)
+            self._languages("tags.yaml", _label(raw, i), raw, ("name",))
+            if tag is not None:
+                self.content.tags.append(tag)
+        tag_ids = Counter(t.id for t in self.content.tags)
+        for dup in sorted(t for t, n in tag_ids.items() if n > 1):
+            self.errors.append(ContentError("tags.yaml", dup, "id", "is declared twice"))
+
+    def events(self) -> None:
+        known_tags = {t.id for t in self.content.tags}
+        seen: dict[str, str] = {}
+        for path in sorted((self.root / "events").glob("*.yaml")):
+            rel = path.relative_to(self.root).as_posix()
+            file_year = path.stem
+            if not (file_year.isdigit() and len(file_year) == 4):
+                self.errors.append(
+                    ContentError(rel, None, None, "event files are named by year, e.g. 1955.yaml")
+                )
+            for i, raw in enumerate(_read_list(path, rel, self.errors)):
+                label = _label(raw, i)
+                if not self._first_use(raw, rel, label, seen):
+                    continue
+                self._languages(rel, label, raw, ("title", "summary"))
+                if isinstance(raw, dict):
+                    self._refs(rel, label, "tags", raw.get("tags"), known_tags, "tag")
+                event = _validate(Event, raw, rel, i, self.errors)
+                if event is None:
+                    continue
+                if file_year.isdigit() and event.date.year != int(file_year):
+                    self.errors.append(
+                        ContentError(rel, event.id, "date", f"{event.date} does not belong in {path.name}")
+                    )
+                self.content.events.append(event)
+
+    def _first_use(self, raw: Any, rel: str, label: str, seen: dict[str, str]) -> bool:
+        """Record an item's id; a second use of it is an error and the item is skipped."""
+        if isinstance(raw, dict) and isinstance(raw.get("id"), str):
+            if raw["id"] in seen:
+                self.errors.append(ContentError(rel, label, "id", f"is already used in {seen[raw['id']]}"))
+                return False
+            seen[raw["id"]] = rel
+        return True
+
+    def questions(self) -> None:
+        event_ids = {e.id for e in self.content.events}
+        seen: dict[str, str] = {}
+        for path in sorted((self.root / "quiz").glob("*.yaml")):
+            rel = path.relative_to(self.root).as_posix()
+            for i, raw in enumerate(_read_list(path, rel, self.errors)):
+                label = _label(raw, i)
+                if not self._first_use(raw, rel, label, seen):
+                    continue
+                self._languages(rel, label, raw, ("question", "choices", "explanation"))
+                if isinstance(raw, dict):
+                    self._refs(rel, label, "events", raw.get("events"), event_ids, "event")
+                question = _validate(Question, raw, rel, i, self.errors)
+                if question is not None:
+                    self.content.questions.append(question)
+
+    def lessons(self) -> None:
+        event_ids = {e.id for e in self.content.events}
+        question_ids = {q.id for q in self.content.questions}
+        for path in sorted((self.root / "lessons").glob("*.yaml")):
+            rel = path.relative_to(self.root).as_posix()
+            raw = _read_mapping(path, rel, self.errors)
+            if raw is None:
+                continue
+            label = _label(raw, 0)
+            self._languages(rel, label, raw, ("title", "summary"))
+            for n, card in enumerate(raw.get("cards") or [], 1):
+                if isinstance(card, dict):
+                    self._languages(rel, label, card, ("title", "points"))
+                    self._refs(rel, label, f"cards.{n}.events", card.get("events"), event_ids, "event")
+                    self._refs(
+                        rel, label, f"cards.{n}.questions", card.get("questions"), question_ids, "question"
+                    )
+            lesson = _validate(Lesson, raw, rel, 0, self.errors)
+            if lesson is None:
+                continue
+            if lesson.id != path.stem:
+                self.errors.append(
+                    ContentError(rel, lesson.id, "id", f"must match the file name ({path.stem})")
+                )
+            self.content.lessons.append(lesson)
+
+    def seed_map(self) -> None:
+        path = self.root / "seed-map.yaml"
+        if not path.exists():
+            return
+        raw = _read_mapping(path, "seed-map.yaml", self.errors)
+        if raw is None:
+            return
+        event_ids = {e.id for e in self.content.events}
+        question_ids = {q.id for q in self.content.questions}
+        for n, statement in enumerate(raw.get("statements") or [], 1):
+            if isinstance(statement, dict):
+                label = f"statement {n}"
+                self._languages("seed-map.yaml", label, statement, ("fact",))
+                self._refs("seed-map.yaml", label, "events", statement.get("events"), event_ids, "event")
+                self._refs(
+                    "seed-map.yaml", label, "questions", statement.get("questions"), question_ids, "question"
+                )
+        seed_map = _validate(SeedMap, raw, "seed-map.yaml", 0, self.errors)
+        if seed_map is None:
+            return
+        self.content.seed_map = seed_map
+        if self.seed_file is None:
+            return
+        text = self.seed_file.read_text(encoding="utf-8")
+        missing, uncovered = coverage(text, [s.quote for s in seed_map.statements])
+        for quote in missing:
+            self.errors.append(
+                ContentError("seed-map.yaml", quote[:50], "quote", "is not in the source text verbatim")
+            )
+        for sentence in uncovered:
+            self.errors.append(
+                ContentError(
+                    "seed-map.yaml", None, None, f"no statement quotes this sentence: {sentence[:120]!r}"
+                )
             )
 
-    tags_path = root / "tags.yaml"
-    if not tags_path.exists():
-        errors.append(ContentError("tags.yaml", None, None, "is missing"))
-    else:
-        for i, raw in enumerate(_read_list(tags_path, "tags.yaml", errors)):
-            tag = _validate(Tag, raw, "tags.yaml", i, errors)
-            problems = _missing_languages("tags.yaml", _label(raw, i), raw, ("name",))
-            missing += bool(problems)
-            errors.extend(problems)
-            if tag is not None:
-                content.tags.append(tag)
-    tag_ids = [t.id for t in content.tags]
-    for dup in sorted({t for t in tag_ids if tag_ids.count(t) > 1}):
-        errors.append(ContentError("tags.yaml", dup, "id", "is declared twice"))
-    known_tags = set(tag_ids)
 
-    seen: dict[str, str] = {}
-    for path in sorted((root / "events").glob("*.yaml")):
-        rel = path.relative_to(root).as_posix()
-        file_year = path.stem
-        if not (file_year.isdigit() and len(file_year) == 4):
-            errors.append(ContentError(rel, None, None, "event files are named by year, e.g. 1955.yaml"))
-        for i, raw in enumerate(_read_list(path, rel, errors)):
-            label = _label(raw, i)
-            if isinstance(raw, dict) and isinstance(raw.get("id"), str):
-                if raw["id"] in seen:
-                    errors.append(ContentError(rel, label, "id", f"is already used in {seen[raw['id']]}"))
-                    continue
-                seen[raw["id"]] = rel
-            problems = _missing_languages(rel, label, raw, ("title", "summary"))
-            missing += bool(problems)
-            errors.extend(problems)
-            raw_tags = raw.get("tags") if isinstance(raw, dict) else None
-            for tag in raw_tags if isinstance(raw_tags, list) else ():
-                if isinstance(tag, str) and tag not in known_tags:
-                    errors.append(ContentError(rel, label, "tags", f"unknown tag {tag!r} (see tags.yaml)"))
-            event = _validate(Event, raw, rel, i, errors)
-            if event is None:
-                continue
-            if file_year.isdigit() and event.date.year != int(file_year):
-                errors.append(
-                    ContentError(rel, event.id, "date", f"{event.date} does not belong in {path.name}")
-                )
-            content.events.append(event)
+def _read_mapping(path: Path, rel: str, errors: list[ContentError]) -> dict[str, Any] | None:
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        errors.append(ContentError(rel, None, None, f"is not valid YAML: {exc}"))
+        return None
+    if not isinstance(data, dict):
+        errors.append(ContentError(rel, None, None, "must be a YAML mapping"))
+        return None
+    return data
 
-    content.events.sort(key=lambda e: (e.date, e.id))
-    return LoadResult(content, errors, missing)
+
+_AUTO = Path()
+
+
+def load_content(root: Path | None = None, seed_file: Path | None = _AUTO) -> LoadResult:
+    """Load every file under ``root``. The seed map's coverage of the source text is checked when the
+    text is found (``../shared/seed/`` or ``$COLDWAR_SEED_FILE``); pass ``seed_file=None`` to skip."""
+    if seed_file is _AUTO:
+        seed_file = find_seed_file()
+    return _Load(root or content_root(), seed_file).run()

@@ -6,7 +6,15 @@ import datetime as dt
 import re
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 FIRST_YEAR = 1945
 LAST_YEAR = 1991
@@ -111,3 +119,176 @@ class Event(BaseModel):
         if len(set(value)) != len(value):
             raise ValueError("lists a tag twice")
         return value
+
+
+# ---- quiz questions --------------------------------------------------------------------------
+# Telegram quiz polls: question <= 300 characters, option <= 100, explanation <= 200 with at most
+# 2 line breaks. The loader enforces them so every question can be sent natively.
+QUESTION_MAX = 300
+CHOICE_MAX = 100
+EXPLANATION_MAX = 200
+EXPLANATION_MAX_LINE_BREAKS = 2
+CHOICES_MIN, CHOICES_MAX = 2, 6
+
+QUESTION_ID = re.compile(r"^q-[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+def _question_id(value: str) -> str:
+    if not QUESTION_ID.match(value) or len(value) > 64:
+        raise ValueError("must be 'q-' followed by a lowercase slug, at most 64 characters")
+    return value
+
+
+QuestionId = Annotated[str, AfterValidator(_question_id)]
+
+
+class LocalizedList(BaseModel):
+    """A list of texts in each language (quiz choices, a card's key points), same order in each."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+    en: list[str] | None = None
+    ro: list[str] | None = None
+
+    @field_validator("en", "ro")
+    @classmethod
+    def _not_blank(cls, value: list[str] | None) -> list[str] | None:
+        if value is not None and any(not item for item in value):
+            raise ValueError("has an empty item")
+        return value
+
+    @field_validator("ro")
+    @classmethod
+    def _comma_below(cls, value: list[str] | None) -> list[str] | None:
+        for item in value or ():
+            if bad := CEDILLA.search(item):
+                raise ValueError(
+                    f"uses the cedilla letter {bad.group()!r}; Romanian writes ș ț with a comma below"
+                )
+        return value
+
+    def get(self, lang: str) -> list[str]:
+        return getattr(self, lang, None) or self.en or self.ro or []
+
+
+def _within(value: Localized, name: str, limit: int) -> None:
+    for lang in LANGUAGES:
+        text = getattr(value, lang)
+        if text and len(text) > limit:
+            raise ValueError(f"{lang} {name} is {len(text)} characters; Telegram allows {limit}")
+
+
+class Question(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: QuestionId
+    events: list[Slug] = Field(min_length=1)
+    question: Localized
+    choices: LocalizedList
+    answer: int = Field(ge=0)
+    explanation: Localized
+    difficulty: int = Field(ge=1, le=3)
+
+    @field_validator("question")
+    @classmethod
+    def _question_fits(cls, value: Localized) -> Localized:
+        _within(value, "question", QUESTION_MAX)
+        return value
+
+    @field_validator("explanation")
+    @classmethod
+    def _explanation_fits(cls, value: Localized) -> Localized:
+        _within(value, "explanation", EXPLANATION_MAX)
+        for lang in LANGUAGES:
+            text = getattr(value, lang) or ""
+            if text.count("\n") > EXPLANATION_MAX_LINE_BREAKS:
+                raise ValueError(
+                    f"{lang} explanation has more than {EXPLANATION_MAX_LINE_BREAKS} line breaks"
+                )
+        return value
+
+    @field_validator("choices")
+    @classmethod
+    def _choices_fit(cls, value: LocalizedList) -> LocalizedList:
+        for lang in LANGUAGES:
+            items = getattr(value, lang)
+            if items is None:
+                continue
+            if not CHOICES_MIN <= len(items) <= CHOICES_MAX:
+                raise ValueError(f"{lang} has {len(items)} choices; give {CHOICES_MIN}–{CHOICES_MAX}")
+            if len({i.casefold() for i in items}) != len(items):
+                raise ValueError(f"{lang} lists the same choice twice")
+            for item in items:
+                if len(item) > CHOICE_MAX:
+                    raise ValueError(
+                        f"{lang} choice {item[:30]!r}… has {len(item)} characters; the limit is {CHOICE_MAX}"
+                    )
+        if value.en is not None and value.ro is not None and len(value.en) != len(value.ro):
+            raise ValueError("en and ro must have the same number of choices, in the same order")
+        return value
+
+    @model_validator(mode="after")
+    def _answer_is_a_choice(self) -> Question:
+        count = len(self.choices.en or self.choices.ro or [])
+        if count and self.answer >= count:
+            raise ValueError(f"answer {self.answer} is not a choice index (0–{count - 1})")
+        return self
+
+
+# ---- lessons ---------------------------------------------------------------------------------
+
+
+class Card(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    title: Localized
+    points: LocalizedList
+    events: list[Slug] = Field(default_factory=list)
+    questions: list[QuestionId] = Field(default_factory=list)
+
+    @field_validator("points")
+    @classmethod
+    def _two_to_four(cls, value: LocalizedList) -> LocalizedList:
+        for lang in LANGUAGES:
+            items = getattr(value, lang)
+            if items is not None and not 2 <= len(items) <= 4:
+                raise ValueError(f"{lang} has {len(items)} key points; give 2–4")
+        return value
+
+    @model_validator(mode="after")
+    def _links_something(self) -> Card:
+        if not self.events and not self.questions:
+            raise ValueError("a card links at least one event or question")
+        return self
+
+
+class Lesson(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: Slug
+    title: Localized
+    summary: Localized
+    cards: list[Card] = Field(min_length=1)
+
+
+# ---- the seed map ----------------------------------------------------------------------------
+
+
+class SeedStatement(BaseModel):
+    """One factual statement of the source text: quoted as written, stated correctly, and the
+    content that teaches it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    quote: str = Field(min_length=8, max_length=300)
+    fact: Localized
+    note: str | None = None
+    events: list[Slug] = Field(default_factory=list)
+    questions: list[QuestionId] = Field(min_length=1)
+
+
+class SeedMap(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    source: str
+    statements: list[SeedStatement] = Field(min_length=1)
