@@ -6,7 +6,7 @@ import logging
 import random
 from pathlib import Path
 
-from bot.core.clock import Clock, SystemClock
+from bot.core.clock import Clock, SystemClock, utc_iso
 from bot.core.commands import build_registry
 from bot.core.context import Services
 from bot.core.i18n import I18n
@@ -16,6 +16,7 @@ from content.loader import ContentError, content_digest, content_root, load_cont
 from storage.chats import ChatStore
 from storage.content import ContentStore
 from storage.db import Database
+from storage.reports import ReportStore
 from storage.users import UserStore
 
 log = logging.getLogger(__name__)
@@ -74,6 +75,7 @@ class App:
                 content=content_store,
                 chats=ChatStore(db),
                 users=UserStore(db),
+                reports=ReportStore(db),
                 clock=clock or SystemClock(),
                 i18n=I18n(),
                 registry=build_registry(),
@@ -89,7 +91,7 @@ class App:
 
     async def set_chat_language(self, chat: ChatRef, kind: str, lang: str) -> None:
         s = self.services
-        now = s.clock.now().isoformat()
+        now = utc_iso(s.clock.now())
         settings = await s.chats.get_or_create(chat.platform, chat.chat_id, kind, lang, now)
         if settings.lang != lang:
             await s.chats.set_language(chat.platform, chat.chat_id, lang, now)

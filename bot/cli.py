@@ -14,7 +14,7 @@ from pathlib import Path
 from platformdirs import user_data_path
 
 from bot.app import App, ContentInvalid
-from bot.core.clock import Clock, FixedClock, SystemClock
+from bot.core.clock import Clock, FixedClock, SystemClock, utc_iso
 from bot.core.i18n import LANGUAGES
 from storage.db import SchemaTooNew
 
@@ -72,6 +72,14 @@ def build_parser() -> argparse.ArgumentParser:
     ask = sub.add_parser("ask", help="send one message and print the replies")
     _chat_options(ask)
     ask.add_argument("text", nargs="+", help="the message, e.g. '/date 14 May'")
+
+    reports = sub.add_parser("reports", help="list the mistakes users reported, or close one")
+    reports.add_argument("--db", type=Path, help=f"database file (default: ${DB_ENV} or the user data dir)")
+    reports.add_argument("--open", action="store_true", help="only the reports not closed yet")
+    reports_sub = reports.add_subparsers(dest="reports_command")
+    close = reports_sub.add_parser("close", help="close a report once it is dealt with")
+    close.add_argument("id", type=int, help="the report's number")
+    close.add_argument("--db", type=Path, dest="close_db", help="database file")
 
     content = sub.add_parser("content", help="work with the content files")
     content_sub = content.add_subparsers(dest="content_command", required=True)
@@ -148,6 +156,32 @@ def _content_check(as_json: bool) -> int:
     return 0 if result.ok else 1
 
 
+async def _reports(args: argparse.Namespace) -> int:
+    from storage.db import Database
+    from storage.reports import ReportStore
+
+    db_path = getattr(args, "close_db", None) or args.db or default_db_path()
+    db = await Database.open(db_path)
+    async with db:
+        store = ReportStore(db)
+        if args.reports_command == "close":
+            now = utc_iso(SystemClock().now())
+            if await store.close(args.id, now):
+                print(f"report #{args.id} closed")
+                return 0
+            print(f"coldwar-bot: there is no open report #{args.id}", file=sys.stderr)
+            return 1
+        found = await store.list(open_only=args.open)
+        if not found:
+            print("no open reports" if args.open else "no reports")
+        for r in found:
+            state = "open" if r.is_open else f"closed {r.closed_at}"
+            who = r.user_name or r.user_id
+            print(f"#{r.id} [{state}] {r.created_at} {r.target_kind} {r.target_id}")
+            print(f"    by {who} ({r.platform} chat {r.chat_id}): {r.text}")
+    return 0
+
+
 def vars_of(error: object) -> dict[str, object]:
     return {name: getattr(error, name) for name in ("file", "item", "field", "reason")}
 
@@ -162,6 +196,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     if args.command == "content":
         return _content_check(args.json)
+    if args.command == "reports":
+        return asyncio.run(_reports(args))
     if args.command == "ask":
         text = " ".join(args.text)
         return asyncio.run(_chat(args, text))

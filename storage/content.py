@@ -87,10 +87,16 @@ class ContentStore:
         w = self._db.writer
         try:
             await w.execute("BEGIN IMMEDIATE")
-            await w.execute("DELETE FROM events_fts")
-            await w.execute("DELETE FROM event_tags")
-            await w.execute("DELETE FROM events")
-            await w.execute("DELETE FROM tags")
+            for table in (
+                "events_fts",
+                "question_events",
+                "questions",
+                "lessons",
+                "event_tags",
+                "events",
+                "tags",
+            ):
+                await w.execute(f"DELETE FROM {table}")
             await w.executemany(
                 "INSERT INTO tags (id, name_en, name_ro) VALUES (?, ?, ?)",
                 [(t.id, t.name.get("en"), t.name.get("ro")) for t in content.tags],
@@ -125,6 +131,43 @@ class ContentStore:
                     (e.id, lang, e.title.get(lang), e.summary.get(lang))
                     for e in content.events
                     for lang in ("en", "ro")
+                ],
+            )
+            await w.executemany(
+                "INSERT INTO questions (id, difficulty, answer, question_en, question_ro,"
+                " choices_en, choices_ro, explanation_en, explanation_ro) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        q.id,
+                        q.difficulty,
+                        q.answer,
+                        q.question.get("en"),
+                        q.question.get("ro"),
+                        json.dumps(q.choices.get("en"), ensure_ascii=False),
+                        json.dumps(q.choices.get("ro"), ensure_ascii=False),
+                        q.explanation.get("en"),
+                        q.explanation.get("ro"),
+                    )
+                    for q in content.questions
+                ],
+            )
+            await w.executemany(
+                "INSERT INTO question_events (question_id, event_id) VALUES (?, ?)",
+                [(q.id, event_id) for q in content.questions for event_id in dict.fromkeys(q.events)],
+            )
+            await w.executemany(
+                "INSERT INTO lessons (id, title_en, title_ro, summary_en, summary_ro, cards)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        lesson.id,
+                        lesson.title.get("en"),
+                        lesson.title.get("ro"),
+                        lesson.summary.get("en"),
+                        lesson.summary.get("ro"),
+                        json.dumps([c.model_dump() for c in lesson.cards], ensure_ascii=False),
+                    )
+                    for lesson in content.lessons
                 ],
             )
             await w.execute(
@@ -181,6 +224,13 @@ class ContentStore:
     async def random_event(self, rng: random.Random) -> EventRecord | None:
         ids = await self.event_ids()
         return await self.event(rng.choice(ids)) if ids else None
+
+    async def question_ids(self) -> list[str]:
+        return [r[0] for r in self._db.reader.execute("SELECT id FROM questions ORDER BY id")]
+
+    async def has_question(self, question_id: str) -> bool:
+        row = self._db.reader.execute("SELECT 1 FROM questions WHERE id = ?", (question_id,)).fetchone()
+        return row is not None
 
     async def tag_names(self, lang: str) -> dict[str, str]:
         column = "name_ro" if lang == "ro" else "name_en"

@@ -14,6 +14,7 @@ from bot.core.model import Incoming
 from bot.core.registry import Command, Registry
 from storage.chats import ChatSettings, ChatStore
 from storage.content import ContentStore
+from storage.reports import ReportStore
 from storage.users import UserStore
 
 
@@ -22,6 +23,7 @@ class Services:
     content: ContentStore
     chats: ChatStore
     users: UserStore
+    reports: ReportStore
     clock: Clock
     i18n: I18n
     registry: Registry

@@ -9,6 +9,7 @@ from dataclasses import replace
 
 from rapidfuzz import fuzz, process
 
+from bot.core.clock import utc_iso
 from bot.core.context import Context, Services
 from bot.core.i18n import DEFAULT_LANGUAGE, N_, Translator, normalize_language
 from bot.core.model import ChatKind, Incoming, Message, Paragraph, Reply, Span
@@ -43,7 +44,7 @@ class Router:
 
     async def _chat(self, incoming: Incoming) -> ChatSettings:
         s = self.services
-        now_iso = s.clock.now().isoformat(timespec="seconds")
+        now_iso = utc_iso(s.clock.now())
         settings = await s.chats.get_or_create(
             incoming.chat.platform,
             incoming.chat.chat_id,

@@ -70,3 +70,16 @@ async def test_a_database_from_a_newer_bot_is_left_alone(tmp_path: Path) -> None
         conn.execute("UPDATE schema_version SET version = 999")
     with pytest.raises(SchemaTooNew):
         await Database.open(path)
+
+
+async def test_upgrading_from_version_1_reloads_content_into_the_new_tables(tmp_path: Path) -> None:
+    from bot.app import App
+
+    path = tmp_path / "db.sqlite3"
+    await (await Database.open(path, migrate_to=1)).close()
+    with sqlite3.connect(path) as conn:  # version 1 had loaded content and remembered its hash
+        conn.execute("INSERT INTO content_meta (key, value) VALUES ('digest', 'from-version-1')")
+    app = await App.start(path)
+    async with app:
+        assert await app.services.content.digest() not in (None, "from-version-1")
+        assert await app.services.content.event("warsaw-pact-signed") is not None

@@ -1,0 +1,74 @@
+"""Mistakes users report in events and questions, kept for the maintainer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from storage.db import Database
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    id: int
+    target_kind: str
+    target_id: str
+    text: str
+    platform: str
+    chat_id: str
+    user_id: str
+    user_name: str
+    created_at: str
+    closed_at: str | None
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
+
+
+_COLUMNS = "id, target_kind, target_id, text, platform, chat_id, user_id, user_name, created_at, closed_at"
+
+
+class ReportStore:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def add(
+        self,
+        *,
+        target_kind: str,
+        target_id: str,
+        text: str,
+        platform: str,
+        chat_id: str,
+        user_id: str,
+        user_name: str,
+        now_iso: str,
+    ) -> int:
+        cursor = await self._db.writer.execute(
+            "INSERT INTO reports (target_kind, target_id, text, platform, chat_id, user_id, user_name,"
+            " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (target_kind, target_id, text, platform, chat_id, user_id, user_name, now_iso),
+        )
+        await self._db.writer.commit()
+        assert cursor.lastrowid is not None
+        return int(cursor.lastrowid)
+
+    async def list(self, *, open_only: bool = False) -> list[Report]:
+        where = " WHERE closed_at IS NULL" if open_only else ""
+        rows = self._db.reader.execute(f"SELECT {_COLUMNS} FROM reports{where} ORDER BY id").fetchall()
+        return [Report(*row) for row in rows]
+
+    async def close(self, report_id: int, now_iso: str) -> bool:
+        """Close an open report; false when there is no such open report."""
+        cursor = await self._db.writer.execute(
+            "UPDATE reports SET closed_at = ? WHERE id = ? AND closed_at IS NULL", (now_iso, report_id)
+        )
+        await self._db.writer.commit()
+        return cursor.rowcount == 1
+
+    async def count_since(self, platform: str, user_id: str, since_iso: str) -> int:
+        row = self._db.reader.execute(
+            "SELECT count(*) FROM reports WHERE platform = ? AND user_id = ? AND created_at >= ?",
+            (platform, user_id, since_iso),
+        ).fetchone()
+        return int(row[0])
