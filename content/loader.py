@@ -162,9 +162,10 @@ def _label(raw: Any, index: int) -> str:
 class _Load:
     """One pass over a content tree; every problem goes to ``errors``."""
 
-    def __init__(self, root: Path, seed_file: Path | None) -> None:
+    def __init__(self, root: Path, seed_file: Path | None, require_seed_map: bool) -> None:
         self.root = root
         self.seed_file = seed_file
+        self.require_seed_map = require_seed_map
         self.errors: list[ContentError] = []
         self.content = Content()
         self.missing = 0
@@ -293,6 +294,10 @@ class _Load:
     def seed_map(self) -> None:
         path = self.root / "seed-map.yaml"
         if not path.exists():
+            if self.require_seed_map:
+                self.errors.append(
+                    ContentError("seed-map.yaml", None, None, "is missing: it maps the source text")
+                )
             return
         raw = _read_mapping(path, "seed-map.yaml", self.errors)
         if raw is None:
@@ -342,9 +347,14 @@ def _read_mapping(path: Path, rel: str, errors: list[ContentError]) -> dict[str,
 _AUTO = Path()
 
 
-def load_content(root: Path | None = None, seed_file: Path | None = _AUTO) -> LoadResult:
-    """Load every file under ``root``. The seed map's coverage of the source text is checked when the
-    text is found (``../shared/seed/`` or ``$COLDWAR_SEED_FILE``); pass ``seed_file=None`` to skip."""
+def load_content(
+    root: Path | None = None, seed_file: Path | None = _AUTO, *, require_seed_map: bool | None = None
+) -> LoadResult:
+    """Load every file under ``root`` (default: the shipped content, which must have a seed map).
+    The seed map's coverage of the source text is checked when the text is found (``../shared/seed/``
+    or ``$COLDWAR_SEED_FILE``); pass ``seed_file=None`` to skip that."""
     if seed_file is _AUTO:
         seed_file = find_seed_file()
-    return _Load(root or content_root(), seed_file).run()
+    if require_seed_map is None:
+        require_seed_map = root is None
+    return _Load(root or content_root(), seed_file, require_seed_map).run()
