@@ -18,6 +18,18 @@ _EVENT_COLUMNS = "id, day, title_en, title_ro, summary_en, summary_ro, tags, sou
 _WORD = re.compile(r"\w+", re.UNICODE)
 MAX_SEARCH_TERMS = 12
 MAX_TERM_LENGTH = 40
+PREFIX_MIN_LENGTH = 4
+# Words in nearly every summary: they cannot narrow a search, and matching them means ranking every
+# row, so they are dropped (a query of nothing else finds nothing). English and Romanian, unaccented.
+# fmt: off
+STOPWORDS = frozenset({
+    "a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "has", "had", "in", "into", "is",
+    "it", "its", "of", "on", "or", "that", "the", "their", "this", "to", "was", "were", "which", "with",
+    "al", "ale", "ca", "care", "ce", "cu", "cum", "de", "din", "dupa", "el", "ea", "este", "fi", "fost",
+    "iar", "la", "le", "lor", "mai", "nu", "o", "pe", "pentru", "prin", "sa", "se", "si", "sau",
+    "un", "una", "unei", "unui",
+})
+# fmt: on
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +79,7 @@ def search_terms(text: str) -> list[str]:
 
 def fts_query(terms: list[str], joiner: str) -> str:
     # Quoted terms are literal phrases to FTS5; a trailing * matches word prefixes ("varsov").
-    return f" {joiner} ".join(f'"{t}"*' if len(t) >= 3 else f'"{t}"' for t in terms)
+    return f" {joiner} ".join(f'"{t}"*' if len(t) >= PREFIX_MIN_LENGTH else f'"{t}"' for t in terms)
 
 
 class ContentStore:
@@ -239,7 +251,7 @@ class ContentStore:
     async def search(self, text: str, lang: str, limit: int = 5) -> list[EventRecord]:
         """Full-text search over titles and summaries in ``lang`` and English, best first (bm25,
         titles weighted above summaries). All words must match; if none does, any word may."""
-        terms = search_terms(text)
+        terms = [t for t in search_terms(text) if t not in STOPWORDS]
         if not terms:
             return []
         langs = (lang, "en") if lang != "en" else ("en", "en")

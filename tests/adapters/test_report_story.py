@@ -24,7 +24,7 @@ async def test_a_report_is_stored_with_who_where_and_when(app: App, group: Chat)
 async def test_bad_reports_get_clear_answers_in_both_languages(chat: Chat) -> None:
     assert "What is wrong, and where?" in await chat.say("/report")
     assert "What is wrong with warsaw-pact-signed?" in await chat.say("/report warsaw-pact-signed")
-    near = await chat.say("/report warsaw-pact wrong day")
+    near = await chat.say("/report warsaw-pact-signd wrong day")
     assert "Did you mean" in near and "/report warsaw-pact-signed" in near
     assert "no event or question with the id “zzzz”" in await chat.say("/report zzzz wrong")
     assert "please keep it within 1000" in await chat.say("/report warsaw-pact-signed " + "x" * 1001)
