@@ -6,7 +6,7 @@ import logging
 import random
 from pathlib import Path
 
-from bot.core.clock import Clock, SystemClock, utc_iso
+from bot.core.clock import Clock, SystemClock
 from bot.core.commands import build_registry
 from bot.core.context import Services
 from bot.core.i18n import I18n
@@ -91,7 +91,7 @@ class App:
 
     async def set_chat_language(self, chat: ChatRef, kind: str, lang: str) -> None:
         s = self.services
-        now = utc_iso(s.clock.now())
+        now = s.clock.now()
         settings = await s.chats.get_or_create(chat.platform, chat.chat_id, kind, lang, now)
         if settings.lang != lang:
             await s.chats.set_language(chat.platform, chat.chat_id, lang, now)

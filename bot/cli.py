@@ -14,7 +14,7 @@ from pathlib import Path
 from platformdirs import user_data_path
 
 from bot.app import App, ContentInvalid
-from bot.core.clock import Clock, FixedClock, SystemClock, utc_iso
+from bot.core.clock import Clock, FixedClock, SystemClock
 from bot.core.i18n import LANGUAGES
 from storage.db import SchemaTooNew
 
@@ -165,7 +165,7 @@ async def _reports(args: argparse.Namespace) -> int:
     async with db:
         store = ReportStore(db)
         if args.reports_command == "close":
-            now = utc_iso(SystemClock().now())
+            now = SystemClock().now()
             if await store.close(args.id, now):
                 print(f"report #{args.id} closed")
                 return 0

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
-from storage.db import Database
+from storage.db import Database, db_time
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,7 +31,7 @@ class ChatStore:
         return self._read(platform, chat_id)
 
     async def get_or_create(
-        self, platform: str, chat_id: str, kind: str, default_lang: str, now_iso: str
+        self, platform: str, chat_id: str, kind: str, default_lang: str, now: datetime
     ) -> ChatSettings:
         """The chat's settings, creating them on first contact; a changed chat kind is recorded."""
         settings = self._read(platform, chat_id)
@@ -41,24 +42,24 @@ class ChatStore:
             " VALUES (?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (platform, chat_id)"
             " DO UPDATE SET kind = excluded.kind, updated_at = excluded.updated_at",
-            (platform, chat_id, kind, default_lang, now_iso, now_iso),
+            (platform, chat_id, kind, default_lang, db_time(now), db_time(now)),
         )
         await self._db.writer.commit()
         created = self._read(platform, chat_id)
         assert created is not None
         return created
 
-    async def set_language(self, platform: str, chat_id: str, lang: str, now_iso: str) -> None:
+    async def set_language(self, platform: str, chat_id: str, lang: str, now: datetime) -> None:
         await self._db.writer.execute(
             "UPDATE chats SET lang = ?, updated_at = ? WHERE platform = ? AND chat_id = ?",
-            (lang, now_iso, platform, chat_id),
+            (lang, db_time(now), platform, chat_id),
         )
         await self._db.writer.commit()
 
-    async def set_timezone(self, platform: str, chat_id: str, timezone: str, now_iso: str) -> None:
+    async def set_timezone(self, platform: str, chat_id: str, timezone: str, now: datetime) -> None:
         """``timezone`` must be an IANA name that :mod:`zoneinfo` knows; callers validate it."""
         await self._db.writer.execute(
             "UPDATE chats SET timezone = ?, updated_at = ? WHERE platform = ? AND chat_id = ?",
-            (timezone, now_iso, platform, chat_id),
+            (timezone, db_time(now), platform, chat_id),
         )
         await self._db.writer.commit()

@@ -16,6 +16,7 @@ import logging
 import re
 import sqlite3
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 
@@ -24,6 +25,13 @@ import aiosqlite
 log = logging.getLogger(__name__)
 
 _MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
+
+
+def db_time(at: datetime) -> str:
+    """How instants are stored: UTC text to the second, so stored values sort and compare as time."""
+    if at.tzinfo is None:
+        raise ValueError("storage needs timezone-aware datetimes")
+    return at.astimezone(UTC).isoformat(timespec="seconds")
 
 
 class SchemaTooNew(RuntimeError):

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
-from storage.db import Database
+from storage.db import Database, db_time
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,12 +43,12 @@ class ReportStore:
         chat_id: str,
         user_id: str,
         user_name: str,
-        now_iso: str,
+        now: datetime,
     ) -> int:
         cursor = await self._db.writer.execute(
             "INSERT INTO reports (target_kind, target_id, text, platform, chat_id, user_id, user_name,"
             " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (target_kind, target_id, text, platform, chat_id, user_id, user_name, now_iso),
+            (target_kind, target_id, text, platform, chat_id, user_id, user_name, db_time(now)),
         )
         await self._db.writer.commit()
         assert cursor.lastrowid is not None
@@ -58,17 +59,17 @@ class ReportStore:
         rows = self._db.reader.execute(f"SELECT {_COLUMNS} FROM reports{where} ORDER BY id").fetchall()
         return [Report(*row) for row in rows]
 
-    async def close(self, report_id: int, now_iso: str) -> bool:
+    async def close(self, report_id: int, now: datetime) -> bool:
         """Close an open report; false when there is no such open report."""
         cursor = await self._db.writer.execute(
-            "UPDATE reports SET closed_at = ? WHERE id = ? AND closed_at IS NULL", (now_iso, report_id)
+            "UPDATE reports SET closed_at = ? WHERE id = ? AND closed_at IS NULL", (db_time(now), report_id)
         )
         await self._db.writer.commit()
         return cursor.rowcount == 1
 
-    async def count_since(self, platform: str, user_id: str, since_iso: str) -> int:
+    async def count_since(self, platform: str, user_id: str, since: datetime) -> int:
         row = self._db.reader.execute(
             "SELECT count(*) FROM reports WHERE platform = ? AND user_id = ? AND created_at >= ?",
-            (platform, user_id, since_iso),
+            (platform, user_id, db_time(since)),
         ).fetchone()
         return int(row[0])

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from storage.db import Database
+from datetime import datetime
+
+from storage.db import Database, db_time
 
 
 class UserStore:
@@ -10,7 +12,7 @@ class UserStore:
         self._db = db
 
     async def remember(
-        self, platform: str, user_id: str, display_name: str, lang_hint: str | None, now_iso: str
+        self, platform: str, user_id: str, display_name: str, lang_hint: str | None, now: datetime
     ) -> None:
         """Record a user; writes only when something changed, so a message costs no write."""
         row = self._db.reader.execute(
@@ -24,7 +26,7 @@ class UserStore:
             " VALUES (?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (platform, user_id) DO UPDATE SET display_name = excluded.display_name,"
             " lang_hint = excluded.lang_hint, updated_at = excluded.updated_at",
-            (platform, user_id, display_name, lang_hint, now_iso, now_iso),
+            (platform, user_id, display_name, lang_hint, db_time(now), db_time(now)),
         )
         await self._db.writer.commit()
 

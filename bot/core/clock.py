@@ -35,8 +35,3 @@ class FixedClock:
 
     def advance(self, delta: timedelta) -> None:
         self._at += delta
-
-
-def utc_iso(at: datetime) -> str:
-    """How instants are stored: UTC, to the second, so stored strings sort and compare as time."""
-    return at.astimezone(UTC).isoformat(timespec="seconds")

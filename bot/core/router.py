@@ -9,7 +9,6 @@ from dataclasses import replace
 
 from rapidfuzz import fuzz, process
 
-from bot.core.clock import utc_iso
 from bot.core.context import Context, Services
 from bot.core.i18n import DEFAULT_LANGUAGE, N_, Translator, normalize_language
 from bot.core.model import ChatKind, Incoming, Message, Paragraph, Reply, Span
@@ -44,20 +43,20 @@ class Router:
 
     async def _chat(self, incoming: Incoming) -> ChatSettings:
         s = self.services
-        now_iso = utc_iso(s.clock.now())
+        now = s.clock.now()
         settings = await s.chats.get_or_create(
             incoming.chat.platform,
             incoming.chat.chat_id,
             incoming.kind.value,
             normalize_language(incoming.language_hint) or DEFAULT_LANGUAGE,
-            now_iso,
+            now,
         )
         await s.users.remember(
             incoming.user.platform,
             incoming.user.user_id,
             incoming.user.display_name,
             incoming.language_hint,
-            now_iso,
+            now,
         )
         return settings
 

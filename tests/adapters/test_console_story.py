@@ -34,7 +34,7 @@ async def test_today_follows_the_chats_local_date(app: App, clock: FixedClock, c
     # 23:30 UTC on 13 May: still 13 May in a UTC chat, already 14 May in Bucharest.
     clock.set(datetime.fromisoformat("2026-05-13T23:30:00+00:00"))
     assert (await chat.say("/today")).startswith("On this day, 13 May")
-    await app.services.chats.set_timezone("console", "1", "Europe/Bucharest", "x")
+    await app.services.chats.set_timezone("console", "1", "Europe/Bucharest", clock.now())
     assert (await chat.say("/today")).startswith("On this day, 14 May")
 
 

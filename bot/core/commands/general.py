@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from bot.core.clock import utc_iso
 from bot.core.context import Context
 from bot.core.i18n import LANGUAGES, N_, Translator, normalize_language
 from bot.core.model import ChatKind, Message, Paragraph, Reply, Span
@@ -113,6 +112,6 @@ async def lang(ctx: Context, args: str) -> list[Reply]:
     if chosen is None or len(args.split()) > 1:
         return [Message((Paragraph.of(tr.t("lang.invalid", given=args[:40])),))]
     s = ctx.services
-    await s.chats.set_language(ctx.chat.platform, ctx.chat.chat_id, chosen, utc_iso(s.clock.now()))
+    await s.chats.set_language(ctx.chat.platform, ctx.chat.chat_id, chosen, s.clock.now())
     new = s.i18n[chosen]
     return [Message((Paragraph.of(new.t("lang.set", language=new.t(LANGUAGE_NAMES[chosen]))),), lang=chosen)]

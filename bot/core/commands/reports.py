@@ -7,7 +7,6 @@ from datetime import timedelta
 
 from rapidfuzz import fuzz, process
 
-from bot.core.clock import utc_iso
 from bot.core.context import Context
 from bot.core.i18n import N_
 from bot.core.model import Button, Message, Paragraph, Reply
@@ -56,8 +55,7 @@ async def report(ctx: Context, args: str) -> list[Reply]:
     s = ctx.services
     user = ctx.incoming.user
     now = s.clock.now()
-    since = utc_iso(now - timedelta(days=1))
-    if await s.reports.count_since(user.platform, user.user_id, since) >= REPORTS_PER_DAY:
+    if await s.reports.count_since(user.platform, user.user_id, now - timedelta(days=1)) >= REPORTS_PER_DAY:
         return _say(tr.t("report.too_many", limit=REPORTS_PER_DAY))
     number = await s.reports.add(
         target_kind=kind,
@@ -67,6 +65,6 @@ async def report(ctx: Context, args: str) -> list[Reply]:
         chat_id=ctx.chat.chat_id,
         user_id=user.user_id,
         user_name=user.display_name,
-        now_iso=utc_iso(now),
+        now=now,
     )
     return _say(tr.t("report.thanks", number=number, id=target))
