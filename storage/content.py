@@ -78,8 +78,13 @@ def search_terms(text: str) -> list[str]:
 
 
 def fts_query(terms: list[str], joiner: str) -> str:
-    # Quoted terms are literal phrases to FTS5; a trailing * matches word prefixes ("varsov").
-    return f" {joiner} ".join(f'"{t}"*' if len(t) >= PREFIX_MIN_LENGTH else f'"{t}"' for t in terms)
+    """Quoted terms are literal to FTS5. The last word may be unfinished ("varsov"), so it matches as
+    a prefix; earlier words match whole, since a short prefix such as "stat" would match thousands of
+    rows and every one of them must be ranked."""
+    last = len(terms) - 1
+    return f" {joiner} ".join(
+        f'"{t}"*' if i == last and len(t) >= PREFIX_MIN_LENGTH else f'"{t}"' for i, t in enumerate(terms)
+    )
 
 
 class ContentStore:
@@ -257,17 +262,19 @@ class ContentStore:
         langs = (lang, "en") if lang != "en" else ("en", "en")
         joiners = ("AND", "OR") if len(terms) > 1 else ("AND",)
         for joiner in joiners:
-            # bm25() may only run in the FTS query itself, so rank there (materialized), then keep
-            # each event's best row across languages.
-            rows = self._db.reader.execute(
-                "WITH hits AS MATERIALIZED ("
-                "  SELECT event_id, bm25(events_fts, 0.0, 0.0, 10.0, 1.0) AS score FROM events_fts"
-                "  WHERE events_fts MATCH ? AND lang IN (?, ?)"
-                f") SELECT {_EVENT_COLUMNS} FROM events"
-                " JOIN (SELECT event_id, min(score) AS best FROM hits GROUP BY event_id) AS ranked"
-                " ON ranked.event_id = events.id ORDER BY ranked.best, events.day LIMIT ?",
-                (fts_query(terms, joiner), *langs, limit),
+            # Rank inside FTS5 and keep only the best rows (each event has a row per language), then
+            # read those events: cheaper than grouping every match.
+            hits = self._db.reader.execute(
+                "SELECT event_id FROM events_fts WHERE events_fts MATCH ? AND lang IN (?, ?)"
+                " ORDER BY bm25(events_fts, 0.0, 0.0, 10.0, 1.0), event_id LIMIT ?",
+                (fts_query(terms, joiner), *langs, limit * 4),
             ).fetchall()
-            if rows:
-                return [_event(r) for r in rows]
+            ranked = list(dict.fromkeys(h[0] for h in hits))[:limit]
+            if ranked:
+                marks = ", ".join("?" * len(ranked))
+                rows = self._db.reader.execute(
+                    f"SELECT {_EVENT_COLUMNS} FROM events WHERE id IN ({marks})", ranked
+                ).fetchall()
+                by_id = {r[0]: _event(r) for r in rows}
+                return [by_id[i] for i in ranked if i in by_id]
         return []

@@ -63,7 +63,8 @@ def test_search_terms_strip_everything_fts_could_read_as_syntax() -> None:
     assert search_terms("***  ((( ") == []
     assert len(search_terms("word " * 1000)) == 1
     assert len(search_terms(" ".join(f"w{i}" for i in range(100)))) == 12
-    assert fts_query(["varsovia", "pact", "ban"], "AND") == '"varsovia"* AND "pact"* AND "ban"'
+    assert fts_query(["varsovia", "pact", "ban"], "AND") == '"varsovia" AND "pact" AND "ban"'
+    assert fts_query(["tratatul", "varsov"], "OR") == '"tratatul" OR "varsov"*'
 
 
 async def test_search_is_diacritics_insensitive_in_both_directions(app: App) -> None:
