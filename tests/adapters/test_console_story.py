@@ -7,6 +7,7 @@ from pathlib import Path
 from bot.app import App
 from bot.core.clock import FixedClock
 from tests.conftest import Chat
+from tests.content.trees import one_event_tree
 
 
 async def test_a_newcomer_starts_and_asks_for_help(chat: Chat) -> None:
@@ -186,20 +187,7 @@ async def test_unknown_commands_and_plain_text_point_to_help(chat: Chat) -> None
 
 
 async def test_a_year_without_events_says_so(tmp_path: Path, clock: FixedClock) -> None:
-    from tests.content.test_loader import write
-
-    root = write(
-        tmp_path / "content",
-        {
-            "tags.yaml": '- id: alliances\n  name: {en: "Alliances", ro: "Alianțe"}\n',
-            "events/1955.yaml": (
-                "- id: warsaw-pact-signed\n  date: 1955-05-14\n"
-                '  title: {en: "Warsaw Pact signed", ro: "Semnarea Tratatului de la Varșovia"}\n'
-                '  summary: {en: "Signed.", ro: "Semnat."}\n  tags: [alliances]\n'
-                '  sources: ["https://example.org/w"]\n'
-            ),
-        },
-    )
+    root = one_event_tree(tmp_path / "content")
     async with await App.start(tmp_path / "db.sqlite3", clock=clock, content=root) as app:
         chat = Chat(app)
         assert "no events for 1947 yet" in await chat.say("/year 1947")

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from content.loader import load_content
+from tests.content.trees import one_event_tree, write
 
 TAGS = """
 - id: alliances
@@ -43,14 +44,6 @@ EVENTS_1955 = """
 EVENTS_1955 = EVENTS_1955.replace("LONG_TITLE", "x" * 121)
 
 
-def write(root: Path, files: dict[str, str]) -> Path:
-    for name, text in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    return root
-
-
 def test_all_errors_are_listed_at_once(tmp_path: Path) -> None:
     root = write(
         tmp_path,
@@ -87,19 +80,7 @@ def test_all_errors_are_listed_at_once(tmp_path: Path) -> None:
 
 
 def test_a_valid_tree_loads_with_counts(tmp_path: Path) -> None:
-    root = write(
-        tmp_path,
-        {
-            "tags.yaml": '- id: alliances\n  name: {en: "Alliances", ro: "Alianțe"}\n',
-            "events/1955.yaml": (
-                "- id: warsaw-pact-signed\n  date: 1955-05-14\n"
-                '  title: {en: "Warsaw Pact signed", ro: "Semnarea Tratatului de la Varșovia"}\n'
-                '  summary: {en: "Signed.", ro: "Semnat."}\n  tags: [alliances]\n'
-                '  sources: ["https://example.org/w"]\n'
-            ),
-        },
-    )
-    result = load_content(root)
+    result = load_content(one_event_tree(tmp_path))
     assert result.ok, result.errors
     assert result.counts()["events"] == 1
     assert result.counts()["calendar_days_covered"] == 1

@@ -7,14 +7,9 @@ import pytest
 
 from content.loader import content_root, load_content
 from content.seed import coverage, find_seed_file, sentences
-from tests.content.test_loader import write
+from tests.content.trees import EVENT_1955 as EVENT
+from tests.content.trees import TAGS, write
 
-TAGS = '- id: alliances\n  name: {en: "Alliances", ro: "Alianțe"}\n'
-EVENT = (
-    "- id: warsaw-pact-signed\n  date: 1955-05-14\n"
-    '  title: {en: "Warsaw Pact signed", ro: "Semnarea Tratatului de la Varșovia"}\n'
-    '  summary: {en: "Signed.", ro: "Semnat."}\n  tags: [alliances]\n  sources: ["https://example.org/w"]\n'
-)
 GOOD_Q = """
 - id: q-good
   events: [warsaw-pact-signed]
