@@ -74,6 +74,8 @@ class Router:
             return []  # "/today@OtherBot" in a group is for another bot
         command = s.registry.find(name)
         if command is None:
+            if incoming.kind is ChatKind.GROUP and not incoming.addressed and not addressee:
+                return []  # in a group, "/foo" may well be another bot's command
             return [self._unknown(name, tr)]
         slash = "/" + command.name
         if not command.scope.allows(incoming.kind):

@@ -52,6 +52,9 @@ async def test_commands_addressed_to_this_bot_or_another(app: App) -> None:
 async def test_group_chatter_not_meant_for_the_bot_gets_no_answer(app: App) -> None:
     router = Router(app.services)
     assert await router.handle(incoming("hello all", ChatKind.GROUP, addressed=False)) == []
+    assert await router.handle(incoming("/otherbotcommand", ChatKind.GROUP, addressed=False)) == []
+    assert "/help" in plain(await router.handle(incoming("/otherbotcommand", ChatKind.GROUP, addressed=True)))
+    assert "On this day" in plain(await router.handle(incoming("/today", ChatKind.GROUP, addressed=False)))
     assert "/help" in plain(await router.handle(incoming("hello bot", ChatKind.GROUP, addressed=True)))
     assert "/help" in plain(await router.handle(incoming("hello")))
 
