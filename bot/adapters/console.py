@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+import threading
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TextIO
@@ -111,26 +112,42 @@ class ConsoleSession:
         return [render(r, self.app.services.i18n[r.lang or "en"]) for r in replies]
 
 
+def _stdin_lines(loop: asyncio.AbstractEventLoop, prompt: str) -> asyncio.Queue[str | None]:
+    """Lines from the terminal, read on a daemon thread so the event loop stays free for timers and
+    Ctrl-C never waits for a blocked read; ``None`` marks the end of input."""
+    queue: asyncio.Queue[str | None] = asyncio.Queue()
+
+    def read() -> None:
+        while True:
+            try:
+                line: str | None = input(prompt)
+            except (EOFError, KeyboardInterrupt, OSError):
+                line = None
+            loop.call_soon_threadsafe(queue.put_nowait, line)
+            if line is None:
+                return
+
+    threading.Thread(target=read, name="console-input", daemon=True).start()
+    return queue
+
+
 async def interactive(
     session: ConsoleSession,
     out: TextIO = sys.stdout,
-    read_line: Callable[[], Awaitable[str]] | None = None,
+    read_line: Callable[[], Awaitable[str | None]] | None = None,
 ) -> None:
-    """Read lines until EOF, /quit or Ctrl-C, answering each as the bot would in a chat."""
-
-    async def _input() -> str:
-        return await asyncio.to_thread(input, "> ")
-
-    read = read_line or _input
+    """Read lines until end of input or /quit, answering each as the bot would in a chat."""
     await session.prepare()
-    tr = session.app.services.i18n[session.lang or "en"]
-    banner = tr.t("console.banner")
-    out.write(banner + "\n\n")
+    settings = await session.app.services.chats.get(PLATFORM, session.chat_id)
+    tr = session.app.services.i18n[settings.lang if settings else (session.lang or "en")]
+    out.write(tr.t("console.banner") + "\n\n")
     out.flush()
+    if read_line is None:  # a prompt helps a person at a terminal, not a script piping lines in
+        queue = _stdin_lines(asyncio.get_running_loop(), "> " if sys.stdin.isatty() else "")
+        read_line = queue.get
     while True:
-        try:
-            line = await read()
-        except (EOFError, KeyboardInterrupt):
+        line = await read_line()
+        if line is None:
             out.write("\n")
             return
         if line.strip().lower() in {"/quit", "/exit"}:
