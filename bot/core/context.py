@@ -37,7 +37,6 @@ class Context:
     services: Services
     tr: Translator
     command: Command
-    invoked_as: str
 
     def now(self) -> datetime:
         return self.services.clock.now().astimezone(ZoneInfo(self.chat.timezone))

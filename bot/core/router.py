@@ -83,7 +83,7 @@ class Router:
             return [text_reply(tr.t(key, command=slash))]
         if command.admin_only and incoming.kind is ChatKind.GROUP and not await incoming.is_admin():
             return [text_reply(tr.t("router.admins_only", command=slash))]
-        ctx = Context(incoming=incoming, chat=chat, services=s, tr=tr, command=command, invoked_as=name)
+        ctx = Context(incoming=incoming, chat=chat, services=s, tr=tr, command=command)
         return await command.handler(ctx, args)
 
     def _unknown(self, name: str, tr: Translator) -> Message:
