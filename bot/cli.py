@@ -8,6 +8,7 @@ import json
 import logging
 import os
 import sys
+from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
 
@@ -133,7 +134,7 @@ def _content_check(as_json: bool) -> int:
             "ok": result.ok,
             "counts": counts,
             "seed_checked": result.seed_checked,
-            "errors": [vars_of(e) for e in result.errors],
+            "errors": [asdict(e) for e in result.errors],
         }
         print(json.dumps(report, ensure_ascii=False, indent=2))
     else:
@@ -180,10 +181,6 @@ async def _reports(args: argparse.Namespace) -> int:
             print(f"#{r.id} [{state}] {r.created_at} {r.target_kind} {r.target_id}")
             print(f"    by {who} ({r.platform} chat {r.chat_id}): {r.text}")
     return 0
-
-
-def vars_of(error: object) -> dict[str, object]:
-    return {name: getattr(error, name) for name in ("file", "item", "field", "reason")}
 
 
 def main(argv: list[str] | None = None) -> int:
