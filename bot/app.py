@@ -2,21 +2,28 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import random
+from collections.abc import Awaitable, Callable
+from datetime import datetime
 from pathlib import Path
 
 from bot.core.clock import Clock, SystemClock
 from bot.core.commands import build_registry
 from bot.core.context import Services
 from bot.core.i18n import I18n
-from bot.core.model import ChatRef, Incoming, Reply
+from bot.core.model import ChatRef, Incoming, Outgoing, Reply
+from bot.core.quiz.engine import QuizEngine
 from bot.core.router import Router
 from content.loader import ContentError, content_digest, content_root, load_content
 from storage.chats import ChatStore
 from storage.content import ContentStore
 from storage.db import Database
+from storage.quiz import QuizStore
 from storage.reports import ReportStore
+from storage.study import StudyStore
 from storage.users import UserStore
 
 log = logging.getLogger(__name__)
@@ -51,6 +58,10 @@ async def sync_content(store: ContentStore, root: Path | None = None) -> bool:
     return True
 
 
+def _nothing() -> None:
+    return None
+
+
 class App:
     def __init__(self, db: Database, services: Services, router: Router) -> None:
         self.db = db
@@ -71,15 +82,31 @@ class App:
         try:
             content_store = ContentStore(db)
             await sync_content(content_store, content)
+            clock = clock or SystemClock()
+            i18n = I18n()
+            rng = random.Random(seed)
+            chats = ChatStore(db)
+            study = StudyStore(db)
+            quiz = QuizEngine(
+                store=QuizStore(db),
+                study=study,
+                content=content_store,
+                chats=chats,
+                i18n=i18n,
+                clock=clock,
+                rng=rng,
+            )
             services = Services(
                 content=content_store,
-                chats=ChatStore(db),
+                chats=chats,
                 users=UserStore(db),
                 reports=ReportStore(db),
-                clock=clock or SystemClock(),
-                i18n=I18n(),
+                clock=clock,
+                i18n=i18n,
                 registry=build_registry(),
-                rng=random.Random(seed),
+                rng=rng,
+                quiz=quiz,
+                study=study,
             )
         except BaseException:
             await db.close()
@@ -88,6 +115,49 @@ class App:
 
     async def handle(self, incoming: Incoming) -> list[Reply]:
         return await self.router.handle(incoming)
+
+    async def tick(self, now: datetime | None = None, chat: ChatRef | None = None) -> list[Outgoing]:
+        """Run every timer that is due (questions whose time is up), in one chat or everywhere, and
+        return what the bot would send. Safe to call at any time, from any number of places: each
+        timer fires once."""
+        return await self.services.quiz.tick(now or self.services.clock.now(), chat)
+
+    async def next_wakeup(self, chat: ChatRef | None = None) -> datetime | None:
+        return await self.services.quiz.next_deadline(chat)
+
+    async def run_timers(
+        self,
+        deliver: Callable[[Outgoing], Awaitable[None]],
+        *,
+        chat: ChatRef | None = None,
+        max_sleep: float = 60.0,
+    ) -> None:
+        """Fire timers as they fall due until cancelled; ``deliver`` sends each message.
+
+        Sleeps until the earliest deadline and wakes early when one is added, so an idle bot costs
+        nothing. ``max_sleep`` bounds a sleep in case the clock jumps (suspend, NTP)."""
+        wake = asyncio.Event()
+        self.services.quiz.on_schedule = wake.set
+        try:
+            while True:
+                wake.clear()
+                try:
+                    for item in await self.tick(chat=chat):
+                        try:
+                            await deliver(item)
+                        except Exception:
+                            log.exception("delivering to %s failed", item.chat)
+                except Exception:
+                    log.exception("timer pass failed")
+                due = await self.next_wakeup(chat)
+                delay = max_sleep
+                if due is not None:
+                    delay = min(max_sleep, max(0.0, (due - self.services.clock.now()).total_seconds()))
+                if delay > 0:
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(wake.wait(), timeout=delay)
+        finally:
+            self.services.quiz.on_schedule = _nothing
 
     async def set_chat_language(self, chat: ChatRef, kind: str, lang: str) -> None:
         s = self.services

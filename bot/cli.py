@@ -1,4 +1,5 @@
-"""The ``coldwar-bot`` command line: console chat, one-shot ``ask``, and ``content check``."""
+"""The ``coldwar-bot`` command line: console chat, one-shot ``ask``, ``tick``, ``reports`` and
+``content check``."""
 
 from __future__ import annotations
 
@@ -74,6 +75,13 @@ def build_parser() -> argparse.ArgumentParser:
     _chat_options(ask)
     ask.add_argument("text", nargs="+", help="the message, e.g. '/date 14 May'")
 
+    tick = sub.add_parser(
+        "tick",
+        help="run the timers that are due once (close questions whose time is up) and print what is sent",
+    )
+    tick.add_argument("--db", type=Path, help=f"database file (default: ${DB_ENV} or the user data dir)")
+    tick.add_argument("--now", type=_instant, help="the time to run at, ISO 8601 with offset (default: now)")
+
     reports = sub.add_parser("reports", help="list the mistakes users reported, or close one")
     reports.add_argument("--db", type=Path, help=f"database file (default: ${DB_ENV} or the user data dir)")
     reports.add_argument("--open", action="store_true", help="only the reports not closed yet")
@@ -99,10 +107,7 @@ async def _chat(args: argparse.Namespace, one_message: str | None) -> int:
     db_path = args.db or default_db_path()
     try:
         app = await App.start(db_path, clock=_clock(args.now))
-    except ContentInvalid as exc:
-        print(f"coldwar-bot: {exc}", file=sys.stderr)
-        return 1
-    except SchemaTooNew as exc:
+    except (ContentInvalid, SchemaTooNew) as exc:
         print(f"coldwar-bot: {exc}", file=sys.stderr)
         return 1
     async with app:
@@ -119,8 +124,26 @@ async def _chat(args: argparse.Namespace, one_message: str | None) -> int:
             await interactive(session)
             return 0
         await session.prepare()
+        for text in await session.due():
+            print(text, end="\n\n")
         for text in await session.send(one_message):
             print(text, end="\n\n")
+    return 0
+
+
+async def _tick(args: argparse.Namespace) -> int:
+    from bot.adapters.console import render
+
+    db_path = args.db or default_db_path()
+    try:
+        app = await App.start(db_path, clock=_clock(args.now))
+    except (ContentInvalid, SchemaTooNew) as exc:
+        print(f"coldwar-bot: {exc}", file=sys.stderr)
+        return 1
+    async with app:
+        for item in await app.tick():
+            text = render(item.reply, app.services.i18n[item.reply.lang or "en"])
+            print(f"── {item.chat.platform} chat {item.chat.chat_id} ──\n{text}", end="\n\n")
     return 0
 
 
@@ -204,6 +227,8 @@ def _main(argv: list[str] | None) -> int:
         return _content_check(args.json)
     if args.command == "reports":
         return asyncio.run(_reports(args))
+    if args.command == "tick":
+        return asyncio.run(_tick(args))
     if args.command == "ask":
         text = " ".join(args.text)
         return asyncio.run(_chat(args, text))

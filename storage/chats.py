@@ -1,4 +1,4 @@
-"""Per-chat settings: language and time zone, keyed by (platform, chat id)."""
+"""Per-chat settings: language, time zone and quiz settings, keyed by (platform, chat id)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,10 @@ class ChatSettings:
     kind: str
     lang: str
     timezone: str
+    quiz_seconds: int = 30
+    """How long each quiz question stays open (10–120 s)."""
+    quiz_length: int = 5
+    """How many questions a /quiz without a number asks (1–20)."""
 
 
 class ChatStore:
@@ -23,9 +27,11 @@ class ChatStore:
 
     def _read(self, platform: str, chat_id: str) -> ChatSettings | None:
         row = self._db.reader.execute(
-            "SELECT kind, lang, timezone FROM chats WHERE platform = ? AND chat_id = ?", (platform, chat_id)
+            "SELECT kind, lang, timezone, quiz_seconds, quiz_length FROM chats"
+            " WHERE platform = ? AND chat_id = ?",
+            (platform, chat_id),
         ).fetchone()
-        return ChatSettings(platform, chat_id, row[0], row[1], row[2]) if row else None
+        return ChatSettings(platform, chat_id, *row) if row else None
 
     async def get(self, platform: str, chat_id: str) -> ChatSettings | None:
         return self._read(platform, chat_id)
@@ -37,29 +43,38 @@ class ChatStore:
         settings = self._read(platform, chat_id)
         if settings is not None and settings.kind == kind:
             return settings
-        await self._db.writer.execute(
+        await self._db.write(
             "INSERT INTO chats (platform, chat_id, kind, lang, created_at, updated_at)"
             " VALUES (?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (platform, chat_id)"
             " DO UPDATE SET kind = excluded.kind, updated_at = excluded.updated_at",
             (platform, chat_id, kind, default_lang, db_time(now), db_time(now)),
         )
-        await self._db.writer.commit()
         created = self._read(platform, chat_id)
         assert created is not None
         return created
 
     async def set_language(self, platform: str, chat_id: str, lang: str, now: datetime) -> None:
-        await self._db.writer.execute(
+        await self._db.write(
             "UPDATE chats SET lang = ?, updated_at = ? WHERE platform = ? AND chat_id = ?",
             (lang, db_time(now), platform, chat_id),
         )
-        await self._db.writer.commit()
 
     async def set_timezone(self, platform: str, chat_id: str, timezone: str, now: datetime) -> None:
         """``timezone`` must be an IANA name that :mod:`zoneinfo` knows; callers validate it."""
-        await self._db.writer.execute(
+        await self._db.write(
             "UPDATE chats SET timezone = ?, updated_at = ? WHERE platform = ? AND chat_id = ?",
             (timezone, db_time(now), platform, chat_id),
         )
-        await self._db.writer.commit()
+
+    async def set_quiz_seconds(self, platform: str, chat_id: str, seconds: int, now: datetime) -> None:
+        await self._db.write(
+            "UPDATE chats SET quiz_seconds = ?, updated_at = ? WHERE platform = ? AND chat_id = ?",
+            (seconds, db_time(now), platform, chat_id),
+        )
+
+    async def set_quiz_length(self, platform: str, chat_id: str, length: int, now: datetime) -> None:
+        await self._db.write(
+            "UPDATE chats SET quiz_length = ?, updated_at = ? WHERE platform = ? AND chat_id = ?",
+            (length, db_time(now), platform, chat_id),
+        )

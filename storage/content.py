@@ -42,6 +42,81 @@ class EventRecord:
     sources: tuple[str, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class QuestionRecord:
+    id: str
+    text: dict[str, str]
+    choices: dict[str, tuple[str, ...]]
+    answer: int
+    explanation: dict[str, str]
+    difficulty: int
+    events: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class LessonCard:
+    title: dict[str, str]
+    points: dict[str, tuple[str, ...]]
+    events: tuple[str, ...]
+    questions: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class LessonRecord:
+    id: str
+    title: dict[str, str]
+    summary: dict[str, str]
+    cards: tuple[LessonCard, ...]
+
+    @property
+    def event_ids(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(e for card in self.cards for e in card.events))
+
+    @property
+    def question_ids(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(q for card in self.cards for q in card.questions))
+
+
+@dataclass(frozen=True, slots=True)
+class EventBrief:
+    id: str
+    day: date
+    tags: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Catalog:
+    """What quizzes pick from, held in memory: a few hundred KB for the whole corpus, rebuilt only
+    when the content changes, so choosing a question never scans a table."""
+
+    events: tuple[EventBrief, ...]
+    """Every event, in date order."""
+    by_id: dict[str, EventBrief]
+    question_events: dict[str, tuple[str, ...]]
+    """Curated question id -> the events it is about, in the author's order."""
+    lessons: dict[str, LessonRecord]
+    tag_names: dict[str, dict[str, str]]
+    """Tag id -> language -> name."""
+
+
+def _lesson(row: tuple[str, str, str, str, str, str]) -> LessonRecord:
+    id_, title_en, title_ro, summary_en, summary_ro, cards = row
+    return LessonRecord(
+        id=id_,
+        title={"en": title_en, "ro": title_ro},
+        summary={"en": summary_en, "ro": summary_ro},
+        cards=tuple(
+            LessonCard(
+                title=dict(c["title"]),
+                points={lang: tuple(c["points"][lang]) for lang in ("en", "ro")},
+                events=tuple(c.get("events", ())),
+                questions=tuple(c.get("questions", ())),
+            )
+            for c in json.loads(cards)
+        ),
+    )
+
+
 @lru_cache(maxsize=8192)
 def _json_list(text: str) -> tuple[str, ...]:
     # Tags and sources repeat across reads of immutable content; decode each distinct value once.
@@ -92,6 +167,7 @@ class ContentStore:
         self._db = db
         self._days: list[tuple[int, int]] | None = None
         self._ids: list[str] | None = None
+        self._catalog: Catalog | None = None
 
     # ---- loading -------------------------------------------------------------------------
 
@@ -101,9 +177,7 @@ class ContentStore:
 
     async def replace(self, content: Content, digest: str) -> None:
         """Swap in new content in one transaction; chats, users and everything else stay as they are."""
-        w = self._db.writer
-        try:
-            await w.execute("BEGIN IMMEDIATE")
+        async with self._db.transaction() as w:
             for table in (
                 "events_fts",
                 "question_events",
@@ -192,12 +266,9 @@ class ContentStore:
                 " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                 (digest,),
             )
-            await w.commit()
-        except BaseException:
-            await w.rollback()
-            raise
         self._days = None
         self._ids = None
+        self._catalog = None
 
     # ---- reads ---------------------------------------------------------------------------
 
@@ -241,6 +312,79 @@ class ContentStore:
     async def random_event(self, rng: random.Random) -> EventRecord | None:
         ids = await self.event_ids()
         return await self.event(rng.choice(ids)) if ids else None
+
+    async def events_by_ids(self, ids: list[str]) -> dict[str, EventRecord]:
+        if not ids:
+            return {}
+        marks = ", ".join("?" * len(ids))
+        rows = self._db.reader.execute(
+            f"SELECT {_EVENT_COLUMNS} FROM events WHERE id IN ({marks})", ids
+        ).fetchall()
+        return {r[0]: _event(r) for r in rows}
+
+    async def question(self, question_id: str) -> QuestionRecord | None:
+        row = self._db.reader.execute(
+            "SELECT id, question_en, question_ro, choices_en, choices_ro, answer, explanation_en,"
+            " explanation_ro, difficulty FROM questions WHERE id = ?",
+            (question_id,),
+        ).fetchone()
+        if row is None:
+            return None
+        catalog = await self.catalog()
+        return QuestionRecord(
+            id=row[0],
+            text={"en": row[1], "ro": row[2]},
+            choices={"en": tuple(json.loads(row[3])), "ro": tuple(json.loads(row[4]))},
+            answer=int(row[5]),
+            explanation={"en": row[6], "ro": row[7]},
+            difficulty=int(row[8]),
+            events=catalog.question_events.get(row[0], ()),
+        )
+
+    async def lessons(self) -> list[LessonRecord]:
+        """Every lesson, in the order of history (by the earliest event each teaches)."""
+        return list((await self.catalog()).lessons.values())
+
+    async def catalog(self) -> Catalog:
+        if self._catalog is None:
+            r = self._db.reader
+            events = tuple(
+                EventBrief(row[0], date.fromisoformat(row[1]), _json_list(row[2]))
+                for row in r.execute("SELECT id, day, tags FROM events ORDER BY day, id")
+            )
+            question_events: dict[str, list[str]] = {}
+            # rowid order is insertion order: the author's order of each question's events.
+            for qid, eid in r.execute("SELECT question_id, event_id FROM question_events ORDER BY rowid"):
+                question_events.setdefault(qid, []).append(eid)
+            for (qid,) in r.execute("SELECT id FROM questions"):
+                question_events.setdefault(qid, [])
+            days = {e.id: e.day for e in events}
+            loaded = [
+                _lesson(row)
+                for row in r.execute(
+                    "SELECT id, title_en, title_ro, summary_en, summary_ro, cards FROM lessons ORDER BY id"
+                )
+            ]
+            # Lessons in the order of history: by the earliest event they teach.
+            loaded.sort(
+                key=lambda lesson: (
+                    min((days[e] for e in lesson.event_ids if e in days), default=date.max),
+                    lesson.id,
+                )
+            )
+            lessons = {lesson.id: lesson for lesson in loaded}
+            tag_names = {
+                row[0]: {"en": row[1], "ro": row[2]}
+                for row in r.execute("SELECT id, name_en, name_ro FROM tags ORDER BY id")
+            }
+            self._catalog = Catalog(
+                events=events,
+                by_id={e.id: e for e in events},
+                question_events={q: tuple(es) for q, es in question_events.items()},
+                lessons=lessons,
+                tag_names=tag_names,
+            )
+        return self._catalog
 
     async def question_ids(self) -> list[str]:
         return [r[0] for r in self._db.reader.execute("SELECT id FROM questions ORDER BY id")]

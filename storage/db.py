@@ -2,8 +2,12 @@
 
 Two connections to the same file, on purpose:
 
-* **writer** — an ``aiosqlite`` connection. Writes can wait on locks and on the disk, so they run on
-  aiosqlite's thread and never stall the event loop.
+* **writer** — an ``aiosqlite`` connection in autocommit mode. Writes can wait on locks and on the
+  disk, so they run on aiosqlite's thread and never stall the event loop. Every write goes through
+  :meth:`Database.write` (one statement, its own transaction: one thread hop) or
+  :meth:`Database.transaction` (several statements, all or nothing). Both hold one lock, because
+  coroutines share the connection: without it, a statement from one coroutine could land inside
+  another's open transaction and be rolled back with it.
 * **reader** — a plain ``sqlite3`` connection used inline on the event loop for short point reads
   (an event by id, one day's events, a chat's settings, a search over a few thousand rows). Those take
   microseconds from the page cache, while a hop to aiosqlite's thread and back costs tens of them; in
@@ -12,9 +16,12 @@ Two connections to the same file, on purpose:
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import sqlite3
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import resources
@@ -101,12 +108,39 @@ class Database:
         self.path = path
         self.writer = writer
         self.reader = reader
+        self._lock = asyncio.Lock()
+
+    async def write(self, sql: str, params: Sequence[object] = ()) -> int:
+        """Run one statement as its own transaction; returns how many rows it changed."""
+        async with self._lock:
+            cursor = await self.writer.execute(sql, params)
+            return int(cursor.rowcount)
+
+    async def insert(self, sql: str, params: Sequence[object] = ()) -> int:
+        """Run one INSERT as its own transaction; returns the new row's id."""
+        async with self._lock:
+            cursor = await self.writer.execute(sql, params)
+            assert cursor.lastrowid is not None
+            return int(cursor.lastrowid)
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """Several statements, committed together or not at all. Keep the body short: every other
+        write waits for it."""
+        async with self._lock:
+            await self.writer.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.writer
+            except BaseException:
+                await self.writer.rollback()
+                raise
+            await self.writer.execute("COMMIT")
 
     @classmethod
     async def open(cls, path: Path | str, *, migrate_to: int | None = None) -> Database:
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        writer = await aiosqlite.connect(path)
+        writer = await aiosqlite.connect(path, isolation_level=None)
         try:
             await writer.execute("PRAGMA journal_mode=WAL")
             await writer.execute("PRAGMA foreign_keys=ON")

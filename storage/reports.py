@@ -45,14 +45,11 @@ class ReportStore:
         user_name: str,
         now: datetime,
     ) -> int:
-        cursor = await self._db.writer.execute(
+        return await self._db.insert(
             "INSERT INTO reports (target_kind, target_id, text, platform, chat_id, user_id, user_name,"
             " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (target_kind, target_id, text, platform, chat_id, user_id, user_name, db_time(now)),
         )
-        await self._db.writer.commit()
-        assert cursor.lastrowid is not None
-        return int(cursor.lastrowid)
 
     async def list(self, *, open_only: bool = False) -> list[Report]:
         where = " WHERE closed_at IS NULL" if open_only else ""
@@ -61,11 +58,10 @@ class ReportStore:
 
     async def close(self, report_id: int, now: datetime) -> bool:
         """Close an open report; false when there is no such open report."""
-        cursor = await self._db.writer.execute(
+        changed = await self._db.write(
             "UPDATE reports SET closed_at = ? WHERE id = ? AND closed_at IS NULL", (db_time(now), report_id)
         )
-        await self._db.writer.commit()
-        return cursor.rowcount == 1
+        return changed == 1
 
     async def count_since(self, platform: str, user_id: str, since: datetime) -> int:
         row = self._db.reader.execute(

@@ -21,14 +21,13 @@ class UserStore:
         ).fetchone()
         if row is not None and row[0] == display_name and row[1] == lang_hint:
             return
-        await self._db.writer.execute(
+        await self._db.write(
             "INSERT INTO users (platform, user_id, display_name, lang_hint, first_seen, updated_at)"
             " VALUES (?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (platform, user_id) DO UPDATE SET display_name = excluded.display_name,"
             " lang_hint = excluded.lang_hint, updated_at = excluded.updated_at",
             (platform, user_id, display_name, lang_hint, db_time(now), db_time(now)),
         )
-        await self._db.writer.commit()
 
     async def display_name(self, platform: str, user_id: str) -> str | None:
         row = self._db.reader.execute(

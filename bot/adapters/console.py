@@ -4,6 +4,7 @@ drive, so it goes through exactly the same core path as Telegram and Discord."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sys
 import threading
 from collections.abc import Awaitable, Callable
@@ -17,7 +18,10 @@ from bot.core.model import (
     ChatRef,
     EventCard,
     Incoming,
+    Outgoing,
     Paragraph,
+    QuizPrompt,
+    QuizReveal,
     Reply,
     UserRef,
 )
@@ -58,6 +62,17 @@ def render(reply: Reply, tr: Translator) -> str:
                 if block.sources:
                     lines.append(f"{source}: {block.sources[0]}")
                 lines.append(f"{more}: /event {block.event_id}")
+            chunks.append("\n".join(lines))
+        elif isinstance(block, QuizPrompt):
+            lines = [block.header, block.question]
+            lines.extend(f"  {i}. {choice}" for i, choice in enumerate(block.choices, 1))
+            lines.append(block.hint)
+            chunks.append("\n".join(lines))
+        elif isinstance(block, QuizReveal):
+            lines = [f"✔ {block.answer_text}", block.explanation]
+            if block.source:
+                lines.append(f"{source}: {block.source}")
+            lines.append(block.outcome)
             chunks.append("\n".join(lines))
     text = "\n\n".join(chunks)
     if reply.buttons:
@@ -109,7 +124,15 @@ class ConsoleSession:
             is_admin=is_admin,
         )
         replies = await self.app.handle(incoming)
-        return [render(r, self.app.services.i18n[r.lang or "en"]) for r in replies]
+        return [self.render(r) for r in replies]
+
+    def render(self, reply: Reply) -> str:
+        return render(reply, self.app.services.i18n[reply.lang or "en"])
+
+    async def due(self) -> list[str]:
+        """What the bot sends on its own in this chat now (a reveal, the next question): in a
+        one-shot ``ask`` nothing runs between calls, so each call first catches up on timers."""
+        return [self.render(o.reply) for o in await self.app.tick(chat=self.chat)]
 
 
 def _stdin_lines(loop: asyncio.AbstractEventLoop, prompt: str) -> asyncio.Queue[str | None]:
@@ -145,15 +168,26 @@ async def interactive(
     if read_line is None:  # a prompt helps a person at a terminal, not a script piping lines in
         queue = _stdin_lines(asyncio.get_running_loop(), "> " if sys.stdin.isatty() else "")
         read_line = queue.get
-    while True:
-        line = await read_line()
-        if line is None:
-            out.write("\n")
-            return
-        if line.strip().lower() in {"/quit", "/exit"}:
-            return
-        if not line.strip():
-            continue
-        for text in await session.send(line):
-            out.write(text + "\n\n")
+
+    async def deliver(item: Outgoing) -> None:
+        out.write(session.render(item.reply) + "\n\n")
         out.flush()
+
+    timers = asyncio.create_task(session.app.run_timers(deliver, chat=session.chat))
+    try:
+        while True:
+            line = await read_line()
+            if line is None:
+                out.write("\n")
+                return
+            if line.strip().lower() in {"/quit", "/exit"}:
+                return
+            if not line.strip():
+                continue
+            for text in await session.send(line):
+                out.write(text + "\n\n")
+            out.flush()
+    finally:
+        timers.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await timers

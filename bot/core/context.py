@@ -11,10 +11,12 @@ from zoneinfo import ZoneInfo
 from bot.core.clock import Clock
 from bot.core.i18n import I18n, Translator
 from bot.core.model import Incoming
+from bot.core.quiz.engine import QuizEngine
 from bot.core.registry import Command, Registry
 from storage.chats import ChatSettings, ChatStore
 from storage.content import ContentStore
 from storage.reports import ReportStore
+from storage.study import StudyStore
 from storage.users import UserStore
 
 
@@ -28,6 +30,8 @@ class Services:
     i18n: I18n
     registry: Registry
     rng: random.Random
+    quiz: QuizEngine
+    study: StudyStore
 
 
 @dataclass(slots=True)

@@ -93,7 +93,42 @@ class EventCard:
     """A full card lists every source and the tags; a short one shows the first source only."""
 
 
-Block = Paragraph | EventCard
+@dataclass(frozen=True, slots=True)
+class QuizPrompt:
+    """A question to answer, localized. Telegram sends it as a native quiz poll, Discord as buttons,
+    the console as numbered lines; an answer names ``round_id`` and the chosen index."""
+
+    round_id: int
+    header: str
+    """"Question 2 of 5 · 30 seconds", already localized."""
+    question: str
+    choices: tuple[str, ...]
+    correct: int
+    """The right choice's index. Quiz polls need it when sent; no adapter shows it before the reveal."""
+    explanation: str
+    open_seconds: int | None
+    """How long the question stays open, or ``None`` when it waits for an answer (study mode)."""
+    hint: str
+    """How to answer by typing, for platforms without polls or buttons."""
+    private_answers: bool = True
+    """Whether others must not see who chose what until the reveal (group games)."""
+
+
+@dataclass(frozen=True, slots=True)
+class QuizReveal:
+    """The end of a question: the right answer, why, the source, and who got it right."""
+
+    round_id: int
+    correct: int
+    answer_text: str
+    """"Answer: 2. Warsaw", localized."""
+    explanation: str
+    source: str | None
+    outcome: str
+    """"Ana and Ion got it right." or "Nobody answered.", localized."""
+
+
+Block = Paragraph | EventCard | QuizPrompt | QuizReveal
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +148,18 @@ class Message:
     lang: str | None = None
     """The language it is written in; the router fills in the chat's when a handler leaves it unset,
     so adapters can localize their own chrome ("Source", "Next")."""
+    ephemeral: bool = False
+    """Meant for the sender alone ("answer recorded"): Discord shows it only to them; platforms
+    without private replies may leave it out in groups."""
+
+
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    """A message the bot sends on its own, not as a reply: a reveal when time is up, the next
+    question, a game's final ranking."""
+
+    chat: ChatRef
+    reply: Message
 
 
 Reply = Message

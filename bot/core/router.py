@@ -20,6 +20,9 @@ log = logging.getLogger(__name__)
 _COMMAND = re.compile(r"^/([A-Za-z0-9_]{1,64})(?:@([A-Za-z0-9_]{1,64}))?(?:\s+(.*))?$", re.DOTALL)
 
 
+_PLAIN_NUMBER = re.compile(r"^[0-9]{1,2}$")
+
+
 def text_reply(*parts: str | Span) -> Message:
     return Message((Paragraph.of(*parts),))
 
@@ -66,6 +69,9 @@ class Router:
         text = incoming.text.strip()
         match = _COMMAND.match(text)
         if match is None:
+            if _PLAIN_NUMBER.match(text) and await s.quiz.store.open_round(chat.platform, chat.chat_id):
+                # A bare number while a question is open is an answer to it.
+                return await s.quiz.answer(chat, incoming.kind, incoming.user, int(text))
             if incoming.kind is ChatKind.GROUP and not incoming.addressed:
                 return []
             return [text_reply(tr.t("router.plain_text"))]

@@ -26,11 +26,10 @@ async def test_content_is_loaded_once_and_reloaded_only_when_files_change(
         store = ContentStore(db)
         assert await sync_content(store, content_copy) is True
         assert await sync_content(store, content_copy) is False
-        await db.writer.execute(
+        await db.write(
             "INSERT INTO chats (platform, chat_id, kind, lang, created_at, updated_at)"
             " VALUES ('console', '1', 'private', 'ro', 'x', 'x')"
         )
-        await db.writer.commit()
         events = content_copy / "events" / "1955.yaml"
         events.write_text(
             events.read_text(encoding="utf-8").replace("Warsaw Pact signed", "Warsaw Treaty signed")
