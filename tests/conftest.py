@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.adapters.console import ConsoleSession
+from bot.adapters.console import PLATFORM, ConsoleSession
 from bot.app import App
 from bot.core.clock import FixedClock
+from bot.core.model import UserRef
 
 NOW = datetime.fromisoformat("2026-05-14T09:00:00+03:00")
 
@@ -59,6 +60,10 @@ class Chat:
 
     async def say(self, text: str) -> str:
         return "\n\n".join(await self.session.send(text))
+
+    @property
+    def session_user(self) -> UserRef:
+        return UserRef(PLATFORM, self.session.user_id, self.session.name)
 
 
 @pytest.fixture

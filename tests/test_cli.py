@@ -106,3 +106,61 @@ def test_console_chat_reads_lines_until_quit(db_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     assert "Type /help to begin" in proc.stdout
     assert "Warsaw Pact signed" in proc.stdout
+
+
+def _open_answer(db: Path, chat: str) -> int:
+    """The right choice (1-based) of the chat's open question, read from the database."""
+    import sqlite3
+
+    with sqlite3.connect(db) as conn:
+        row = conn.execute(
+            "SELECT answer FROM rounds WHERE chat_id = ? AND closed_at IS NULL", (chat,)
+        ).fetchone()
+    assert row is not None, "no open question"
+    return int(row[0]) + 1
+
+
+def test_a_whole_group_game_through_one_shot_ask_calls(db_path: Path) -> None:
+    """Each ``ask`` is a fresh process: the game lives in the database, and a later ``--now`` moves
+    it on — the reply shows the reveal and the next question, then the final ranking."""
+    t0 = "2026-05-14T09:00:00+03:00"
+    group = ("--group", "--chat", "7")
+    out = run("ask", *group, "--user", "1", "--name", "Ana", "--now", t0, "/quiz 2", db=db_path)
+    assert "Question 1 of 2" in out.stdout, out.stderr
+    for second, (user, name) in enumerate((("2", "Ion"), ("3", "Eva")), 1):
+        good = str(_open_answer(db_path, "7"))
+        at = f"2026-05-14T09:00:0{second}+03:00"
+        out = run("ask", *group, "--member", "--user", user, "--name", name, "--now", at, good, db=db_path)
+        assert f"{name}, your answer ({good}) is in." in out.stdout
+    out = run("ask", *group, "--user", "1", "--now", "2026-05-14T09:00:31+03:00", "/top", db=db_path)
+    assert "Right: Ion, Eva (of 2 answers)" in out.stdout
+    assert "Question 2 of 2" in out.stdout
+    assert out.stdout.index("Question 2 of 2") < out.stdout.index("Leaderboard, all time")
+    good = str(_open_answer(db_path, "7"))
+    run(
+        "ask",
+        *group,
+        "--member",
+        "--user",
+        "3",
+        "--name",
+        "Eva",
+        "--now",
+        "2026-05-14T09:00:35+03:00",
+        good,
+        db=db_path,
+    )
+    out = run("ask", *group, "--user", "1", "--now", "2026-05-14T09:01:10+03:00", "/stats", db=db_path)
+    assert "Quiz over! Final ranking:" in out.stdout
+    assert out.stdout.index("🥇 Eva — 2 points") < out.stdout.index("🥈 Ion — 1 point")
+
+
+def test_tick_runs_due_timers_once(db_path: Path) -> None:
+    t0 = "2026-05-14T09:00:00+03:00"
+    run("ask", "--group", "--chat", "8", "--now", t0, "/question", db=db_path)
+    early = run("tick", "--now", "2026-05-14T09:00:10+03:00", db=db_path)
+    assert early.returncode == 0 and early.stdout == ""
+    due = run("tick", "--now", "2026-05-14T09:00:31+03:00", db=db_path)
+    assert "── console chat 8 ──" in due.stdout and "Nobody answered." in due.stdout
+    again = run("tick", "--now", "2026-05-14T09:00:32+03:00", db=db_path)
+    assert again.returncode == 0 and again.stdout == ""

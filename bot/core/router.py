@@ -69,8 +69,10 @@ class Router:
         text = incoming.text.strip()
         match = _COMMAND.match(text)
         if match is None:
-            if _PLAIN_NUMBER.match(text) and await s.quiz.store.open_round(chat.platform, chat.chat_id):
-                # A bare number while a question is open is an answer to it.
+            if _PLAIN_NUMBER.match(text) and (
+                incoming.addressed or await s.quiz.store.open_round(chat.platform, chat.chat_id)
+            ):
+                # A bare number is an answer: to the open question, or a hint that none is open.
                 return await s.quiz.answer(chat, incoming.kind, incoming.user, int(text))
             if incoming.kind is ChatKind.GROUP and not incoming.addressed:
                 return []

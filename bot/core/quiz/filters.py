@@ -146,7 +146,7 @@ def parse_quiz_args(args: str, catalog: Catalog) -> QuizRequest | ParseError:
             if MIN_LENGTH <= n <= MAX_LENGTH:
                 length = n
                 continue
-            if not FIRST_YEAR <= n <= LAST_YEAR:
+            if not 1000 <= n <= 2999:  # four digits read as a year, answered as one
                 return ParseError(
                     N_("quiz.bad_length"), {"given": word[:12], "min": MIN_LENGTH, "max": MAX_LENGTH}
                 )

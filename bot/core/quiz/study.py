@@ -10,7 +10,7 @@ fact was recalled.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from fsrs import Card, Rating, Scheduler
 
@@ -43,10 +43,10 @@ class StudyDeck:
 
     def new_card(self, question_key: str, now: datetime) -> str:
         # An explicit id: py-fsrs would otherwise sleep 1 ms per card to make ids unique.
-        return str(Card(card_id=seed_of(question_key), due=now).to_json())
+        return str(Card(card_id=seed_of(question_key), due=now.astimezone(UTC)).to_json())
 
     def review(self, card_json: str, correct: bool, elapsed: timedelta, now: datetime) -> Review:
         card = Card.from_json(card_json)
         rating = rating_for(correct, elapsed)
-        card, log = self.scheduler.review_card(card, rating, now)
+        card, log = self.scheduler.review_card(card, rating, now.astimezone(UTC))  # py-fsrs wants UTC
         return Review(card=str(card.to_json()), due=card.due, rating=rating, log=str(log.to_json()))
