@@ -67,6 +67,7 @@ class App:
         self.db = db
         self.services = services
         self.router = router
+        self._wake = asyncio.Event()
 
     @classmethod
     async def start(
@@ -122,6 +123,10 @@ class App:
         timer fires once."""
         return await self.services.quiz.tick(now or self.services.clock.now(), chat)
 
+    def wake_timers(self) -> None:
+        """Make :meth:`run_timers` look at the clock again now (after a clock jump, or in tests)."""
+        self._wake.set()
+
     async def next_wakeup(self, chat: ChatRef | None = None) -> datetime | None:
         return await self.services.quiz.next_deadline(chat)
 
@@ -136,7 +141,7 @@ class App:
 
         Sleeps until the earliest deadline and wakes early when one is added, so an idle bot costs
         nothing. ``max_sleep`` bounds a sleep in case the clock jumps (suspend, NTP)."""
-        wake = asyncio.Event()
+        wake = self._wake
         self.services.quiz.on_schedule = wake.set
         try:
             while True:
@@ -154,8 +159,11 @@ class App:
                 if due is not None:
                     delay = min(max_sleep, max(0.0, (due - self.services.clock.now()).total_seconds()))
                 if delay > 0:
+                    # asyncio.timeout rather than wait_for: on Python 3.11, wait_for can swallow a
+                    # cancellation that arrives as the event is set, and the loop would never stop.
                     with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(wake.wait(), timeout=delay)
+                        async with asyncio.timeout(delay):
+                            await wake.wait()
         finally:
             self.services.quiz.on_schedule = _nothing
 

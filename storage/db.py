@@ -116,6 +116,11 @@ class Database:
             cursor = await self.writer.execute(sql, params)
             return int(cursor.rowcount)
 
+    async def write_returning(self, sql: str, params: Sequence[object] = ()) -> list[tuple[object, ...]]:
+        """Run one statement with a ``RETURNING`` clause as its own transaction; returns its rows."""
+        async with self._lock:
+            return [tuple(r) for r in await self.writer.execute_fetchall(sql, params)]
+
     async def insert(self, sql: str, params: Sequence[object] = ()) -> int:
         """Run one INSERT as its own transaction; returns the new row's id."""
         async with self._lock:
@@ -128,13 +133,15 @@ class Database:
         """Several statements, committed together or not at all. Keep the body short: every other
         write waits for it."""
         async with self._lock:
-            await self.writer.execute("BEGIN IMMEDIATE")
             try:
+                # Inside the try: a cancellation may land after BEGIN has already run on the
+                # writer's thread, and the transaction must not be left open.
+                await self.writer.execute("BEGIN IMMEDIATE")
                 yield self.writer
+                await self.writer.execute("COMMIT")
             except BaseException:
                 await self.writer.rollback()
                 raise
-            await self.writer.execute("COMMIT")
 
     @classmethod
     async def open(cls, path: Path | str, *, migrate_to: int | None = None) -> Database:

@@ -2,11 +2,13 @@
 
 The answer path is one ``INSERT … SELECT`` that only succeeds while the round is open, with the
 (round, user) primary key deciding "first answer counts": exactly once under any concurrency, in
-one short transaction, through indexes only.
+one short transaction, through indexes only. Answers arriving together share that statement (see
+:class:`AnswerWriter`).
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -196,6 +198,7 @@ class QuizTx:
 class QuizStore:
     def __init__(self, db: Database) -> None:
         self._db = db
+        self._answers = AnswerWriter(db)
 
     @asynccontextmanager
     async def transaction(self, now: datetime) -> AsyncIterator[QuizTx]:
@@ -324,12 +327,94 @@ class QuizStore:
     ) -> bool:
         """Store a user's first answer to an open round; false if they answered already or the
         round closed in the meantime."""
-        stamp = db_time(now)
-        changed = await self._db.write(
-            "INSERT INTO answers (round_id, user_id, platform, chat_id, choice, correct, answered_at,"
-            " elapsed_ms, local_day) SELECT id, ?, platform, chat_id, ?, ?, ?, ?, ? FROM rounds"
-            " WHERE id = ? AND closed_at IS NULL AND (deadline IS NULL OR deadline >= ?)"
-            " ON CONFLICT DO NOTHING",
-            (user_id, choice, int(correct), stamp, elapsed_ms, local_day, round_id, stamp),
+        return await self._answers.record(
+            (round_id, user_id, choice, int(correct), db_time(now), elapsed_ms, local_day)
         )
-        return changed == 1
+
+
+AnswerRowParams = tuple[int, str, int, int, str, int, str]
+"""(round id, user id, choice, correct, answered at, elapsed ms, local day)."""
+
+
+class AnswerWriter:
+    """Group commit for answers.
+
+    Answers that arrive while a write is in flight are inserted together by the next one: a single
+    ``INSERT … SELECT … FROM (VALUES …) RETURNING`` in one transaction and one trip to the writer's
+    thread, however many there are. A quiet chat pays the same as a single insert; a burst of 200
+    players pays for a handful of statements. ``RETURNING`` says which rows went in, so each caller
+    still learns whether its own answer counted.
+    """
+
+    MAX_BATCH = 500
+    """SQLite allows 32,766 bound values per statement; 7 per answer."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+        self._pending: list[tuple[AnswerRowParams, asyncio.Future[bool]]] = []
+        self._busy = False
+        self._drainer: asyncio.Task[None] | None = None
+
+    async def record(self, params: AnswerRowParams) -> bool:
+        future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self._pending.append((params, future))
+        if not self._busy:
+            # Nothing in flight: this caller writes at once, with whatever else is waiting, and
+            # leaves later arrivals to a drainer so that its own reply is not held up by them.
+            self._busy = True
+            try:
+                await self._write_batch()
+            finally:
+                if self._pending:
+                    self._drainer = asyncio.create_task(self._drain())
+                else:
+                    self._busy = False
+        return await future
+
+    async def _drain(self) -> None:
+        try:
+            while self._pending:
+                await self._write_batch()
+        finally:
+            self._busy = False
+
+    async def _write_batch(self) -> None:
+        batch, self._pending = self._pending[: self.MAX_BATCH], self._pending[self.MAX_BATCH :]
+        try:
+            inserted = await self._insert([params for params, _ in batch])
+        except BaseException as exc:
+            for _, future in batch:
+                if not future.done():
+                    future.set_exception(exc if isinstance(exc, Exception) else RuntimeError(repr(exc)))
+            if isinstance(exc, Exception):
+                return
+            raise
+        for params, future in batch:
+            key = (params[0], params[1])
+            won = key in inserted
+            inserted.discard(key)  # a second tap in the same batch is not the first answer
+            if not future.done():
+                future.set_result(won)
+
+    async def _insert(self, rows: list[AnswerRowParams]) -> set[tuple[int, str]]:
+        if len(rows) == 1:
+            (round_id, user_id, choice, correct, stamp, elapsed_ms, local_day) = rows[0]
+            changed = await self._db.write(
+                "INSERT INTO answers (round_id, user_id, platform, chat_id, choice, correct, answered_at,"
+                " elapsed_ms, local_day) SELECT id, ?, platform, chat_id, ?, ?, ?, ?, ? FROM rounds"
+                " WHERE id = ? AND closed_at IS NULL AND (deadline IS NULL OR deadline >= ?)"
+                " ON CONFLICT DO NOTHING",
+                (user_id, choice, correct, stamp, elapsed_ms, local_day, round_id, stamp),
+            )
+            return {(round_id, user_id)} if changed == 1 else set()
+        values = ", ".join(["(?, ?, ?, ?, ?, ?, ?)"] * len(rows))
+        found = await self._db.write_returning(
+            "INSERT INTO answers (round_id, user_id, platform, chat_id, choice, correct, answered_at,"
+            " elapsed_ms, local_day)"
+            " SELECT r.id, v.column2, r.platform, r.chat_id, v.column3, v.column4, v.column5, v.column6,"
+            f" v.column7 FROM (VALUES {values}) AS v JOIN rounds r ON r.id = v.column1"
+            " WHERE r.closed_at IS NULL AND (r.deadline IS NULL OR r.deadline >= v.column5)"
+            " ON CONFLICT DO NOTHING RETURNING round_id, user_id",
+            [value for row in rows for value in row],
+        )
+        return {(int(r[0]), str(r[1])) for r in found}  # type: ignore[call-overload]
