@@ -6,12 +6,14 @@ from bot.core.context import Context
 from bot.core.i18n import N_, Translator
 from bot.core.model import Block, Button, ChatKind, Message, Paragraph, Reply, Span
 from bot.core.quiz.filters import ParseError, parse_filter
+from bot.core.quiz.questions import fit
 from bot.core.registry import Argument, CommandSet
 from storage.content import LessonRecord
 
 commands = CommandSet()
 
 EVENTS_PER_CARD = 3
+BUTTON_LABEL_MAX = 32
 LESSON_QUIZ_LENGTH = 5
 
 
@@ -28,7 +30,7 @@ def _listing(lessons: list[LessonRecord], tr: Translator) -> Message:
         lines.append(Span(f"\n\n{i}. "))
         lines.append(Span(title, bold=True))
         lines.append(Span(f" ({cards})\n/learn {lesson.id}"))
-        buttons.append(Button(f"{i}. {title}"[:32], f"/learn {lesson.id}"))
+        buttons.append(Button(fit(f"{i}. {title}", BUTTON_LABEL_MAX), f"/learn {lesson.id}"))
     return Message((Paragraph(tuple(lines)),), tuple(buttons))
 
 

@@ -9,7 +9,7 @@ from bot.core.context import Context
 from bot.core.i18n import N_
 from bot.core.model import Button, Message, Paragraph, Reply, Span
 from bot.core.quiz.filters import ParseError, parse_filter
-from bot.core.quiz.questions import CURATED_PREFIX
+from bot.core.quiz.questions import CURATED_PREFIX, fit
 from bot.core.registry import Argument, CommandSet, Scope
 
 commands = CommandSet()
@@ -57,7 +57,8 @@ async def study(ctx: Context, args: str) -> list[Reply]:
     if size == 0:
         lessons = await s.content.lessons()
         buttons = tuple(
-            Button(lesson.title.get(tr.lang, lesson.id)[:32], f"/study add {lesson.id}") for lesson in lessons
+            Button(fit(lesson.title.get(tr.lang, lesson.id), 32), f"/study add {lesson.id}")
+            for lesson in lessons
         )
         return _say(tr.t("study.empty"), buttons)
     for _ in range(STALE_CARDS):

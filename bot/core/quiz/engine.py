@@ -373,7 +373,7 @@ class QuizEngine:
         due_now = await self.study.count_due(chat.platform, user.user_id, now)
         if due_now == 0:
             earliest = await self.study.earliest_due(chat.platform, user.user_id)
-            if earliest is not None:
+            if earliest is not None and earliest != review.due.replace(microsecond=0):
                 lines.append(self.when(tr, earliest, now, zone, N_("study.next_due")))
         buttons = (Button(tr.t("study.button.next"), "/study"),) if due_now else ()
         return [
