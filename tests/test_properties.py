@@ -1,4 +1,4 @@
-"""Whatever a user types after /search, /date or /year, the bot answers and never fails."""
+"""Whatever a user types after a command that takes arguments, the bot answers and never fails."""
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -42,3 +42,25 @@ def test_date_always_answers(sync_bot: SyncBot, text: str) -> None:
 )
 def test_year_always_answers(sync_bot: SyncBot, text: str) -> None:
     assert answered(sync_bot.say(f"/year {text}"))
+
+
+QUIZ_WORDS = st.sampled_from(
+    ["5", "0", "20", "21", "1962", "1944", "1955-1963", "1960s", "nuclear", "korea", "-3"]
+)
+
+
+@SETTINGS
+@given(st.one_of(ARGUMENT, st.lists(st.one_of(QUIZ_WORDS, st.text(max_size=6)), max_size=4).map(" ".join)))
+def test_quiz_and_answer_always_answer(sync_bot: SyncBot, text: str) -> None:
+    assert answered(sync_bot.say(f"/quiz {text}"))
+    assert answered(sync_bot.say(f"/answer {text}"))
+    assert answered(sync_bot.say("/stop"))
+
+
+@SETTINGS
+@given(st.one_of(ARGUMENT, st.lists(st.one_of(QUIZ_WORDS, st.text(max_size=6)), max_size=3).map(" ".join)))
+def test_learn_study_and_settings_always_answer(sync_bot: SyncBot, text: str) -> None:
+    assert answered(sync_bot.say(f"/learn {text}"))
+    assert answered(sync_bot.say(f"/study add {text}"))
+    assert answered(sync_bot.say(f"/settings {text}"))
+    assert answered(sync_bot.say(f"/settings quiz-time {text}"))
