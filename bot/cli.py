@@ -101,14 +101,20 @@ def _clock(now: datetime | None) -> Clock:
     return FixedClock(now) if now is not None else SystemClock()
 
 
+async def _start(args: argparse.Namespace) -> App | None:
+    """The app on the chosen database and clock; ``None`` (after saying why) when it cannot start."""
+    try:
+        return await App.start(args.db or default_db_path(), clock=_clock(args.now))
+    except (ContentInvalid, SchemaTooNew) as exc:
+        print(f"coldwar-bot: {exc}", file=sys.stderr)
+        return None
+
+
 async def _chat(args: argparse.Namespace, one_message: str | None) -> int:
     from bot.adapters.console import ConsoleSession, interactive
 
-    db_path = args.db or default_db_path()
-    try:
-        app = await App.start(db_path, clock=_clock(args.now))
-    except (ContentInvalid, SchemaTooNew) as exc:
-        print(f"coldwar-bot: {exc}", file=sys.stderr)
+    app = await _start(args)
+    if app is None:
         return 1
     async with app:
         session = ConsoleSession(
@@ -134,11 +140,8 @@ async def _chat(args: argparse.Namespace, one_message: str | None) -> int:
 async def _tick(args: argparse.Namespace) -> int:
     from bot.adapters.console import render
 
-    db_path = args.db or default_db_path()
-    try:
-        app = await App.start(db_path, clock=_clock(args.now))
-    except (ContentInvalid, SchemaTooNew) as exc:
-        print(f"coldwar-bot: {exc}", file=sys.stderr)
+    app = await _start(args)
+    if app is None:
         return 1
     async with app:
         for item in await app.tick():

@@ -13,10 +13,11 @@ import bisect
 import json
 import random
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
-from bot.core.i18n import I18n
+from bot.core.i18n import I18n, Translator
 from content.schema import CHOICE_MAX, EXPLANATION_MAX, FIRST_YEAR, LAST_YEAR, QUESTION_MAX
 from storage.content import Catalog, ContentStore, EventBrief, EventRecord
 
@@ -182,31 +183,14 @@ class QuestionMaker:
         near = _nearest_other_days(catalog.events, anchor, NEAR_CANDIDATES)
         if len(near) < 3:
             return None
-        wrong = rng.sample(near, 3)
-        picked = [anchor, *wrong]
+        picked = [anchor, *rng.sample(near, 3)]
         rng.shuffle(picked)
-        records = await self._records([e.id for e in picked])
-        if records is None:
-            return None
-        answer = [e.id for e in picked].index(anchor.id)
-        event = records[answer]
-        text, choices, explanation = {}, {}, {}
-        for lang in self._i18n.languages:
-            tr = self._i18n[lang]
-            text[lang] = tr.t("quiz.gen.date", date=tr.date(anchor.day))
-            choices[lang] = _titles(records, lang)
-            title = event.title.get(lang) or event.title["en"]
-            explanation[lang] = fit(
-                tr.t("quiz.gen.date_explain", title=title, date=tr.date(event.day)), EXPLANATION_MAX
-            )
-        return QuizQuestion(
-            key=key,
-            text=text,
-            choices=choices,
-            answer=answer,
-            explanation=explanation,
-            sources=event.sources[:1],
-            events=tuple(e.id for e in picked),
+        return await self._pick_one(
+            key,
+            picked,
+            right=[e.id for e in picked].index(anchor.id),
+            ask=lambda tr: tr.t("quiz.gen.date", date=tr.date(anchor.day)),
+            explain=lambda tr, title, day: tr.t("quiz.gen.date_explain", title=title, date=day),
         )
 
     async def _first(
@@ -226,27 +210,42 @@ class QuestionMaker:
             return None
         picked = [anchor, *rng.sample(candidates, 3)]
         rng.shuffle(picked)
+        return await self._pick_one(
+            key,
+            picked,
+            right=min(range(len(picked)), key=lambda i: picked[i].day),
+            ask=lambda tr: tr.t("quiz.gen.first"),
+            explain=lambda tr, title, day: tr.t("quiz.gen.first_explain", title=title, date=day),
+        )
+
+    async def _pick_one(
+        self,
+        key: str,
+        picked: list[EventBrief],
+        *,
+        right: int,
+        ask: Callable[[Translator], str],
+        explain: Callable[[Translator, str, str], str],
+    ) -> QuizQuestion | None:
+        """A question whose choices are the titles of ``picked``, the ``right`` one being correct."""
         records = await self._records([e.id for e in picked])
         if records is None:
             return None
-        answer = min(range(len(picked)), key=lambda i: picked[i].day)
-        first = records[answer]
+        event = records[right]
         text, choices, explanation = {}, {}, {}
         for lang in self._i18n.languages:
             tr = self._i18n[lang]
-            text[lang] = tr.t("quiz.gen.first")
+            text[lang] = fit(ask(tr), QUESTION_MAX)
             choices[lang] = _titles(records, lang)
-            title = first.title.get(lang) or first.title["en"]
-            explanation[lang] = fit(
-                tr.t("quiz.gen.first_explain", title=title, date=tr.date(first.day)), EXPLANATION_MAX
-            )
+            title = event.title.get(lang) or event.title["en"]
+            explanation[lang] = fit(explain(tr, title, tr.date(event.day)), EXPLANATION_MAX)
         return QuizQuestion(
             key=key,
             text=text,
             choices=choices,
-            answer=answer,
+            answer=right,
             explanation=explanation,
-            sources=first.sources[:1],
+            sources=event.sources[:1],
             events=tuple(e.id for e in picked),
         )
 
