@@ -359,10 +359,12 @@ class AnswerWriter:
         future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
         self._pending.append((params, future))
         if not self._busy:
-            # Nothing in flight: this caller writes at once, with whatever else is waiting, and
-            # leaves later arrivals to a drainer so that its own reply is not held up by them.
+            # Nothing in flight: this caller writes, with whatever else is waiting, and leaves later
+            # arrivals to a drainer so that its own reply is not held up by them. It yields to the
+            # loop once first, so answers that came in the same moment join its statement.
             self._busy = True
             try:
+                await asyncio.sleep(0)
                 await self._write_batch()
             finally:
                 if self._pending:
@@ -399,7 +401,7 @@ class AnswerWriter:
     async def _insert(self, rows: list[AnswerRowParams]) -> set[tuple[int, str]]:
         if len(rows) == 1:
             (round_id, user_id, choice, correct, stamp, elapsed_ms, local_day) = rows[0]
-            changed = await self._db.write(
+            ((changed,),) = await self._db.quick_write(
                 "INSERT INTO answers (round_id, user_id, platform, chat_id, choice, correct, answered_at,"
                 " elapsed_ms, local_day) SELECT id, ?, platform, chat_id, ?, ?, ?, ?, ? FROM rounds"
                 " WHERE id = ? AND closed_at IS NULL AND (deadline IS NULL OR deadline >= ?)"
@@ -408,7 +410,7 @@ class AnswerWriter:
             )
             return {(round_id, user_id)} if changed == 1 else set()
         values = ", ".join(["(?, ?, ?, ?, ?, ?, ?)"] * len(rows))
-        found = await self._db.write_returning(
+        found = await self._db.quick_write(
             "INSERT INTO answers (round_id, user_id, platform, chat_id, choice, correct, answered_at,"
             " elapsed_ms, local_day)"
             " SELECT r.id, v.column2, r.platform, r.chat_id, v.column3, v.column4, v.column5, v.column6,"

@@ -35,10 +35,13 @@ async def test_a_burst_is_written_together_and_each_caller_learns_its_own_result
         store = QuizStore(db)
         round_id = await _open(store, clock)
         writer = store._answers
+        statements: list[str] = []
+        db._quick.set_trace_callback(statements.append)
         # 50 users, each tapping twice at once: exactly one of each pair counts.
         results = await asyncio.gather(
             *(writer.record(_row(round_id, f"u{i % 50}", clock)) for i in range(100))
         )
+        assert len([s for s in statements if s.startswith("INSERT")]) == 1, "one statement for the burst"
         assert sum(results) == 50
         assert results[:50] == [True] * 50 and results[50:] == [False] * 50
         count = db.reader.execute("SELECT count(*) FROM answers WHERE round_id = ?", (round_id,)).fetchone()[
@@ -101,3 +104,31 @@ async def test_quiz_reads_use_indexes(db_path: Path, sql: str, params: tuple[obj
     async with db:
         plan = " | ".join(row[3] for row in db.reader.execute(f"EXPLAIN QUERY PLAN {sql}", params))
         assert "SCAN" not in plan.replace("SCAN CONSTANT ROW", ""), plan
+
+
+async def test_an_answer_waits_off_the_loop_when_another_process_holds_the_write_lock(
+    db_path: Path, clock: FixedClock
+) -> None:
+    """The inline answer path never waits for a lock: it hands the statement to the writer's thread."""
+    import sqlite3
+
+    db = await Database.open(db_path)
+    async with db:
+        store = QuizStore(db)
+        round_id = await _open(store, clock, deadline_s=None)
+        other = sqlite3.connect(db_path, isolation_level=None, check_same_thread=False)
+        other.execute("BEGIN IMMEDIATE")  # e.g. `coldwar-bot tick` from cron, mid-transaction
+        asyncio.get_running_loop().call_later(0.2, other.execute, "COMMIT")
+        ticks = 0
+
+        async def count_ticks() -> None:
+            nonlocal ticks
+            while True:
+                ticks += 1
+                await asyncio.sleep(0.01)
+
+        counter = asyncio.create_task(count_ticks())
+        assert await store.record_answer(round_id, "u1", 1, True, clock.now(), 10, "2026-05-14")
+        counter.cancel()
+        assert ticks >= 5, "the event loop kept running while the answer waited for the lock"
+        other.close()
