@@ -13,6 +13,8 @@ from pathlib import Path
 from bot.core.clock import Clock, SystemClock
 from bot.core.commands import build_registry
 from bot.core.context import Services
+from bot.core.digest.content import DigestBuilder
+from bot.core.digest.scheduler import DigestScheduler
 from bot.core.i18n import I18n
 from bot.core.model import ChatRef, Incoming, Outgoing, Reply
 from bot.core.quiz.engine import QuizEngine
@@ -21,6 +23,7 @@ from content.loader import ContentError, content_digest, content_root, load_cont
 from storage.chats import ChatStore
 from storage.content import ContentStore
 from storage.db import Database
+from storage.digest import DigestStore
 from storage.quiz import QuizStore
 from storage.reports import ReportStore
 from storage.study import StudyStore
@@ -97,6 +100,12 @@ class App:
                 clock=clock,
                 rng=rng,
             )
+            digest = DigestScheduler(
+                store=DigestStore(db),
+                chats=chats,
+                builder=DigestBuilder(content_store, i18n, quiz.maker),
+                clock=clock,
+            )
             services = Services(
                 content=content_store,
                 chats=chats,
@@ -108,6 +117,7 @@ class App:
                 rng=rng,
                 quiz=quiz,
                 study=study,
+                digest=digest,
             )
         except BaseException:
             await db.close()

@@ -138,7 +138,7 @@ async def _chat(args: argparse.Namespace, one_message: str | None) -> int:
 
 
 async def _tick(args: argparse.Namespace) -> int:
-    from bot.adapters.console import render
+    from bot.adapters.console import ConsoleTransport, render
 
     app = await _start(args)
     if app is None:
@@ -147,6 +147,8 @@ async def _tick(args: argparse.Namespace) -> int:
         for item in await app.tick():
             text = render(item.reply, app.services.i18n[item.reply.lang or "en"])
             print(f"── {item.chat.platform} chat {item.chat.chat_id} ──\n{text}", end="\n\n")
+        app.services.digest.register(ConsoleTransport(app, sys.stdout))
+        await app.services.digest.run_pass()
     return 0
 
 

@@ -78,3 +78,26 @@ class ChatStore:
             "UPDATE chats SET quiz_length = ?, updated_at = ? WHERE platform = ? AND chat_id = ?",
             (length, db_time(now), platform, chat_id),
         )
+
+    async def move(self, platform: str, old_id: str, new_id: str, now: datetime) -> None:
+        """A chat got a new id (a Telegram group upgraded to a supergroup): its settings, games,
+        scores, history and digest subscription follow it, in one transaction."""
+        async with self._db.transaction() as conn:
+            exists = await conn.execute_fetchall(
+                "SELECT 1 FROM chats WHERE platform = ? AND chat_id = ?", (platform, new_id)
+            )
+            if list(exists):
+                await conn.execute("DELETE FROM chats WHERE platform = ? AND chat_id = ?", (platform, new_id))
+            await conn.execute(
+                "UPDATE chats SET chat_id = ?, updated_at = ? WHERE platform = ? AND chat_id = ?",
+                (new_id, db_time(now), platform, old_id),
+            )
+            for table in ("games", "rounds", "answers", "subscriptions", "digest_deliveries"):
+                await conn.execute(
+                    f"UPDATE OR IGNORE {table} SET chat_id = ? WHERE platform = ? AND chat_id = ?",
+                    (new_id, platform, old_id),
+                )
+            await conn.execute(
+                "UPDATE OR IGNORE quiz_history SET chat_id = ? WHERE platform = ? AND chat_id = ?",
+                (new_id, platform, old_id),
+            )

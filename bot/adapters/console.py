@@ -12,12 +12,14 @@ from dataclasses import dataclass
 from typing import TextIO
 
 from bot.app import App
+from bot.core.digest.delivery import Limits
 from bot.core.i18n import Translator
 from bot.core.model import (
     ChatKind,
     ChatRef,
     EventCard,
     Incoming,
+    Message,
     Outgoing,
     Paragraph,
     QuizPrompt,
@@ -27,6 +29,24 @@ from bot.core.model import (
 )
 
 PLATFORM = "console"
+
+
+class ConsoleTransport:
+    """Digests "sent" to console chats: printed, each under its chat's id unless it is ``own_chat``."""
+
+    platform = PLATFORM
+    limits = Limits(per_second=1000.0, per_chat_interval=0.0, group_per_minute=None)
+
+    def __init__(self, app: App, out: TextIO, own_chat: str | None = None) -> None:
+        self._app = app
+        self._out = out
+        self._own_chat = own_chat
+
+    async def send(self, chat: ChatRef, message: Message, *, target: str | None = None) -> None:
+        text = render(message, self._app.services.i18n[message.lang or "en"])
+        header = "" if chat.chat_id == self._own_chat else f"── {chat.platform} chat {chat.chat_id} ──\n"
+        self._out.write(f"{header}{text}\n\n")
+        self._out.flush()
 
 
 def _spans(paragraph: Paragraph) -> str:
@@ -173,7 +193,10 @@ async def interactive(
         out.write(session.render(item.reply) + "\n\n")
         out.flush()
 
-    timers = asyncio.create_task(session.app.run_timers(deliver, chat=session.chat))
+    session.app.services.digest.register(ConsoleTransport(session.app, out, own_chat=session.chat_id))
+    timers = asyncio.gather(
+        session.app.run_timers(deliver, chat=session.chat), session.app.services.digest.run_forever()
+    )
     try:
         while True:
             line = await read_line()

@@ -9,6 +9,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from bot.core.clock import Clock
+from bot.core.digest.scheduler import DigestScheduler
 from bot.core.i18n import I18n, Translator
 from bot.core.model import Incoming
 from bot.core.quiz.engine import QuizEngine
@@ -32,6 +33,7 @@ class Services:
     rng: random.Random
     quiz: QuizEngine
     study: StudyStore
+    digest: DigestScheduler
 
 
 @dataclass(slots=True)

@@ -1,6 +1,6 @@
 """One module per feature; each exposes a ``commands`` :class:`~bot.core.registry.CommandSet`."""
 
-from bot.core.commands import general, lessons, lookup, quiz, reports, study
+from bot.core.commands import digest, general, lessons, lookup, quiz, reports, study
 from bot.core.registry import Registry
 
 
@@ -11,5 +11,6 @@ def build_registry() -> Registry:
         quiz.commands,
         study.commands,
         lessons.commands,
+        digest.commands,
         reports.commands,
     )

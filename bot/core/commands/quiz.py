@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
+from bot.core.commands.digest import subscription_line
 from bot.core.commands.general import LANGUAGE_NAMES
 from bot.core.context import Context
 from bot.core.i18n import N_
@@ -16,6 +17,7 @@ from bot.core.registry import Argument, CommandSet
 commands = CommandSet()
 
 TOP_SIZE = 10
+TODAY_WORDS = ("today", "azi", "astazi", "astăzi")
 QUIZ_SECONDS = (10, 120)
 _ANSWER = re.compile(r"^(\d{1,3})(?:\s+#?(\d{1,12}))?$")
 _SETTING_NAMES = {
@@ -25,7 +27,11 @@ _SETTING_NAMES = {
     "quiz-length": "quiz-length",
     "quiz_length": "quiz-length",
     "quizlength": "quiz-length",
+    "digest-quiz": "digest-quiz",
+    "digest_quiz": "digest-quiz",
 }
+_ON = ("on", "yes", "da", "pornit", "1")
+_OFF = ("off", "no", "nu", "oprit", "0")
 
 
 def _say(text: str, buttons: tuple[Button, ...] = ()) -> list[Reply]:
@@ -47,9 +53,20 @@ async def quiz(ctx: Context, args: str) -> list[Reply]:
     return await s.quiz.start_game(ctx.chat, ctx.incoming.kind, ctx.incoming.user, length, parsed.filter)
 
 
-@commands.command("question", summary=N_("cmd.question.summary"), details=N_("cmd.question.details"))
+@commands.command(
+    "question",
+    summary=N_("cmd.question.summary"),
+    details=N_("cmd.question.details"),
+    args=(Argument("today", N_("arg.today"), choices=("today",)),),
+)
 async def question(ctx: Context, args: str) -> list[Reply]:
-    return await ctx.services.quiz.ask_single(ctx.chat, ctx.incoming.kind, ctx.incoming.user)
+    word = args.strip().lower()
+    key = None
+    if word in TODAY_WORDS:
+        key = (await ctx.services.digest.builder.plan(ctx.today())).question_key
+    elif word:
+        return _say(ctx.tr.t("question.usage"))
+    return await ctx.services.quiz.ask_single(ctx.chat, ctx.incoming.kind, ctx.incoming.user, key)
 
 
 @commands.command(
@@ -152,6 +169,9 @@ async def settings(ctx: Context, args: str) -> list[Reply]:
             tr.t("settings.timezone", value=chat.timezone),
             tr.tn("settings.quiz_time", "settings.quiz_time_plural", chat.quiz_seconds),
             tr.tn("settings.quiz_length", "settings.quiz_length_plural", chat.quiz_length),
+            subscription_line(
+                tr, await ctx.services.digest.store.get(chat.platform, chat.chat_id), ctx.services.clock.now()
+            ),
         ]
         return [
             Message(
@@ -163,6 +183,8 @@ async def settings(ctx: Context, args: str) -> list[Reply]:
             )
         ]
     name = _SETTING_NAMES.get(words[0].lower())
+    if name == "digest-quiz" and len(words) == 2:
+        return await _digest_quiz(ctx, words[1].lower())
     if name is None or len(words) != 2:
         return _say(tr.t("settings.usage"))
     if ctx.incoming.kind is ChatKind.GROUP and not await ctx.incoming.is_admin():
@@ -179,3 +201,18 @@ async def settings(ctx: Context, args: str) -> list[Reply]:
         return _say(tr.t("settings.bad_quiz_length", given=value[:12], min=MIN_LENGTH, max=MAX_LENGTH))
     await ctx.services.chats.set_quiz_length(chat.platform, chat.chat_id, int(value), now)
     return _say(tr.tn("settings.quiz_length_set", "settings.quiz_length_set_plural", int(value)))
+
+
+async def _digest_quiz(ctx: Context, value: str) -> list[Reply]:
+    tr = ctx.tr
+    if value not in _ON + _OFF:
+        return _say(tr.t("settings.usage"))
+    if ctx.incoming.kind is ChatKind.GROUP and not await ctx.incoming.is_admin():
+        return _say(tr.t("router.admins_only", command="/settings digest-quiz"))
+    on = value in _ON
+    chat = ctx.chat
+    if not await ctx.services.digest.store.set_with_quiz(
+        chat.platform, chat.chat_id, on, ctx.services.clock.now()
+    ):
+        return _say(tr.t("settings.digest_quiz_unsubscribed"))
+    return _say(tr.t("settings.digest_quiz_set_on") if on else tr.t("settings.digest_quiz_set_off"))

@@ -178,15 +178,21 @@ class QuizEngine:
             ),
         ]
 
-    async def ask_single(self, chat: ChatSettings, kind: ChatKind, user: UserRef) -> list[Reply]:
-        """One question outside a game: in a group it stays open for the chat's answer time; in a
-        private chat it waits for the answer."""
+    async def ask_single(
+        self, chat: ChatSettings, kind: ChatKind, user: UserRef, key: str | None = None
+    ) -> list[Reply]:
+        """One question outside a game (``key`` names it, e.g. the question of the day): in a group
+        it stays open for the chat's answer time; in a private chat it waits for the answer."""
         tr = self.i18n[chat.lang]
         now = self.clock.now()
         busy = await self._busy(chat, tr, now)
         if busy is not None:
             return [busy]
-        picked = await self.pick(chat, QuizFilter(), set())
+        if key is not None:
+            question = await self.maker.make(key)
+            picked = Pick(question, ()) if question is not None else None
+        else:
+            picked = await self.pick(chat, QuizFilter(), set())
         if picked is None:
             return [_say(tr.t("quiz.empty_pool", filter=tr.t("quiz.filter.all")))]
         group = kind is ChatKind.GROUP

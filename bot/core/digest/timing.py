@@ -1,0 +1,62 @@
+"""Local wall-clock times to UTC instants, day by day, the way people mean them.
+
+A chat that asks for 09:00 gets 09:00 local on both sides of a DST change, because each post's
+instant is computed from its own local date rather than by adding 24 hours. On a spring-forward day
+a time inside the gap (02:30 when clocks jump from 02:00 to 03:00) posts at the first minute that
+exists; on a fall-back day an ambiguous time posts once, at its first occurrence (``fold=0``).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+_HHMM = re.compile(r"^([01]?\d|2[0-3])[:.h]([0-5]\d)$")
+DEFAULT_TIME = time(9, 0)
+
+
+def parse_hhmm(text: str) -> time | None:
+    """``9:00``, ``09:00``, ``21.30``, ``7h05`` → a time; anything else → ``None``."""
+    m = _HHMM.match(text.strip().lower())
+    return time(int(m.group(1)), int(m.group(2))) if m else None
+
+
+def exists(local: datetime) -> bool:
+    """Whether a naive-with-zone wall time really happens (it does not inside a DST gap)."""
+    round_trip = local.astimezone(UTC).astimezone(local.tzinfo)
+    return round_trip.replace(tzinfo=None) == local.replace(tzinfo=None)
+
+
+def post_instant(day: date, at: time, zone: ZoneInfo) -> datetime:
+    """The UTC instant of ``at`` on local ``day``: the first valid minute at or after it."""
+    local = datetime.combine(day, at, tzinfo=zone).replace(fold=0)
+    for _ in range(24 * 60):
+        if exists(local):
+            return local.astimezone(UTC)
+        local = (local.replace(tzinfo=None) + timedelta(minutes=1)).replace(tzinfo=zone)
+    raise ValueError(f"no valid local time after {at} on {day} in {zone.key}")  # pragma: no cover
+
+
+def local_date(instant: datetime, zone: ZoneInfo) -> date:
+    return instant.astimezone(zone).date()
+
+
+def next_post(
+    after: datetime, at: time, zone: ZoneInfo, skip: set[date] | None = None
+) -> tuple[date, datetime]:
+    """The first local date whose post instant is later than ``after`` and not in ``skip`` (dates
+    already delivered), with that instant."""
+    day = local_date(after, zone) - timedelta(days=1)
+    skip = skip or set()
+    for _ in range(5):
+        instant = post_instant(day, at, zone)
+        if instant > after and day not in skip:
+            return day, instant
+        day += timedelta(days=1)
+    # More than a few skipped dates ahead: keep walking (never happens with one post a day).
+    while True:  # pragma: no cover
+        instant = post_instant(day, at, zone)
+        if instant > after and day not in skip:
+            return day, instant
+        day += timedelta(days=1)

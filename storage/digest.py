@@ -1,0 +1,291 @@
+"""Digest subscriptions and the delivery ledger.
+
+Selecting what is due is an index range read (``subscriptions_due``, ``digest_deliveries_retry``),
+never a scan. A ledger row per (chat, local date) is claimed, together with moving the subscription
+on to its next date, before anything is sent: a restart can therefore never post twice for a date,
+and a claim left behind by a process that died is found and retried.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, time
+
+from storage.db import Database, db_time
+
+_SUB_COLUMNS = (
+    "s.platform, s.chat_id, s.local_time, s.with_quiz, s.target, s.next_date, s.next_due, s.state,"
+    " s.paused_reason, c.timezone, c.lang, c.kind"
+)
+_SUB_FROM = "subscriptions s JOIN chats c ON c.platform = s.platform AND c.chat_id = s.chat_id"
+
+
+@dataclass(frozen=True, slots=True)
+class Subscription:
+    platform: str
+    chat_id: str
+    local_time: time
+    with_quiz: bool
+    target: str | None
+    next_date: date
+    next_due: datetime
+    state: str
+    paused_reason: str | None
+    timezone: str
+    lang: str
+    kind: str
+
+
+def _sub(row: tuple[object, ...]) -> Subscription:
+    return Subscription(
+        platform=str(row[0]),
+        chat_id=str(row[1]),
+        local_time=time.fromisoformat(str(row[2])),
+        with_quiz=bool(row[3]),
+        target=str(row[4]) if row[4] is not None else None,
+        next_date=date.fromisoformat(str(row[5])),
+        next_due=datetime.fromisoformat(str(row[6])),
+        state=str(row[7]),
+        paused_reason=str(row[8]) if row[8] is not None else None,
+        timezone=str(row[9]),
+        lang=str(row[10]),
+        kind=str(row[11]),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """A post to make: the subscription (as it is now) and the local date the post is for."""
+
+    sub: Subscription
+    local_date: date
+    attempts: int = 0
+
+
+def _in(platforms: Iterable[str]) -> tuple[str, tuple[str, ...]]:
+    names = tuple(platforms)
+    return ", ".join("?" * len(names)) or "NULL", names
+
+
+class DigestStore:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    # ---- subscriptions ---------------------------------------------------------------------
+
+    async def get(self, platform: str, chat_id: str) -> Subscription | None:
+        row = self._db.reader.execute(
+            f"SELECT {_SUB_COLUMNS} FROM {_SUB_FROM} WHERE s.platform = ? AND s.chat_id = ?",
+            (platform, chat_id),
+        ).fetchone()
+        return _sub(row) if row else None
+
+    async def subscribe(
+        self,
+        platform: str,
+        chat_id: str,
+        local_time: time,
+        next_date: date,
+        next_due: datetime,
+        now: datetime,
+        *,
+        with_quiz: bool | None = None,
+        target: str | None = None,
+    ) -> None:
+        """Create or change a subscription; it becomes active again if it was paused."""
+        quiz = 1 if with_quiz is None else int(with_quiz)
+        await self._db.write(
+            "INSERT INTO subscriptions (platform, chat_id, local_time, with_quiz, target, next_date,"
+            " next_due,"
+            " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (platform, chat_id) DO UPDATE SET local_time = excluded.local_time,"
+            f" with_quiz = {'excluded.with_quiz' if with_quiz is not None else 'with_quiz'},"
+            " target = coalesce(excluded.target, target), next_date = excluded.next_date,"
+            " next_due = excluded.next_due, state = 'active', paused_reason = NULL,"
+            " updated_at = excluded.updated_at",
+            (
+                platform,
+                chat_id,
+                local_time.strftime("%H:%M"),
+                quiz,
+                target,
+                next_date.isoformat(),
+                db_time(next_due),
+                db_time(now),
+                db_time(now),
+            ),
+        )
+
+    async def reschedule(
+        self, platform: str, chat_id: str, next_date: date, next_due: datetime, now: datetime
+    ) -> None:
+        await self._db.write(
+            "UPDATE subscriptions SET next_date = ?, next_due = ?, updated_at = ?"
+            " WHERE platform = ? AND chat_id = ?",
+            (next_date.isoformat(), db_time(next_due), db_time(now), platform, chat_id),
+        )
+
+    async def set_with_quiz(self, platform: str, chat_id: str, on: bool, now: datetime) -> bool:
+        changed = await self._db.write(
+            "UPDATE subscriptions SET with_quiz = ?, updated_at = ? WHERE platform = ? AND chat_id = ?",
+            (int(on), db_time(now), platform, chat_id),
+        )
+        return changed == 1
+
+    async def unsubscribe(self, platform: str, chat_id: str) -> bool:
+        return (
+            await self._db.write(
+                "DELETE FROM subscriptions WHERE platform = ? AND chat_id = ?", (platform, chat_id)
+            )
+            == 1
+        )
+
+    async def pause(self, platform: str, chat_id: str, reason: str, now: datetime) -> None:
+        """Stop posting to a chat that cannot receive (blocked, kicked, gone), saying why."""
+        await self._db.write(
+            "UPDATE subscriptions SET state = 'paused', paused_reason = ?, updated_at = ?"
+            " WHERE platform = ? AND chat_id = ?",
+            (reason[:500], db_time(now), platform, chat_id),
+        )
+
+    async def due(self, now: datetime, platforms: Iterable[str], limit: int) -> list[Subscription]:
+        marks, names = _in(platforms)
+        rows = self._db.reader.execute(
+            f"SELECT {_SUB_COLUMNS} FROM {_SUB_FROM} WHERE s.state = 'active' AND s.next_due <= ?"
+            f" AND s.platform IN ({marks}) ORDER BY s.next_due LIMIT ?",
+            (db_time(now), *names, limit),
+        ).fetchall()
+        return [_sub(r) for r in rows]
+
+    async def next_wakeup(self, platforms: Iterable[str]) -> datetime | None:
+        """The earliest post or retry of these platforms."""
+        marks, names = _in(platforms)
+        found = []
+        for sql in (
+            f"SELECT min(next_due) FROM subscriptions WHERE state = 'active' AND platform IN ({marks})",
+            "SELECT min(retry_at) FROM digest_deliveries WHERE state = 'claimed' AND retry_at IS NOT NULL"
+            f" AND platform IN ({marks})",
+        ):
+            row = self._db.reader.execute(sql, names).fetchone()
+            if row and row[0]:
+                found.append(datetime.fromisoformat(row[0]))
+        return min(found) if found else None
+
+    # ---- the ledger --------------------------------------------------------------------------
+
+    async def delivered_dates(self, platform: str, chat_id: str, since: date) -> set[date]:
+        rows = self._db.reader.execute(
+            "SELECT local_date FROM digest_deliveries WHERE platform = ? AND chat_id = ? AND local_date >= ?",
+            (platform, chat_id, since.isoformat()),
+        )
+        return {date.fromisoformat(r[0]) for r in rows}
+
+    async def claim(self, plans: list[tuple[Subscription, date, datetime]], now: datetime) -> list[Claim]:
+        """For each (subscription, its next date, its due after that): claim the ledger row of the
+        subscription's current date and move it on, in one transaction. Returns the claims this
+        call won; a date claimed before (a restart, a changed subscription) is not claimed twice."""
+        if not plans:
+            return []
+        stamp = db_time(now)
+        keys = [(s.platform, s.chat_id, s.next_date.isoformat()) for s, _, _ in plans]
+        async with self._db.transaction() as conn:
+            taken: set[tuple[str, str, str]] = set()
+            for i in range(0, len(keys), 300):
+                chunk = keys[i : i + 300]
+                where = " OR ".join(["(platform = ? AND chat_id = ? AND local_date = ?)"] * len(chunk))
+                rows = await conn.execute_fetchall(
+                    f"SELECT platform, chat_id, local_date FROM digest_deliveries WHERE {where}",
+                    [v for k in chunk for v in k],
+                )
+                taken.update((str(r[0]), str(r[1]), str(r[2])) for r in rows)
+            fresh = [(s, key) for (s, _, _), key in zip(plans, keys, strict=True) if key not in taken]
+            await conn.executemany(
+                "INSERT INTO digest_deliveries (platform, chat_id, local_date, state, claimed_at)"
+                " VALUES (?, ?, ?, 'claimed', ?)",
+                [(*key, stamp) for _, key in fresh],
+            )
+            await conn.executemany(
+                "UPDATE subscriptions SET next_date = ?, next_due = ? WHERE platform = ? AND chat_id = ?",
+                [(d.isoformat(), db_time(due), s.platform, s.chat_id) for s, d, due in plans],
+            )
+        return [Claim(s, s.next_date) for s, _ in fresh]
+
+    async def skip(
+        self, sub: Subscription, next_date: date, next_due: datetime, reason: str, now: datetime
+    ) -> None:
+        """Record a date that will not be posted (its day ended while the bot was down) and move on."""
+        async with self._db.transaction() as conn:
+            await conn.execute(
+                "INSERT INTO digest_deliveries"
+                " (platform, chat_id, local_date, state, claimed_at, done_at, detail)"
+                " VALUES (?, ?, ?, 'skipped', ?, ?, ?) ON CONFLICT DO NOTHING",
+                (sub.platform, sub.chat_id, sub.next_date.isoformat(), db_time(now), db_time(now), reason),
+            )
+            await conn.execute(
+                "UPDATE subscriptions SET next_date = ?, next_due = ? WHERE platform = ? AND chat_id = ?",
+                (next_date.isoformat(), db_time(next_due), sub.platform, sub.chat_id),
+            )
+
+    async def finish(
+        self,
+        platform: str,
+        chat_id: str,
+        local_date: date,
+        state: str,
+        now: datetime,
+        detail: str | None = None,
+    ) -> None:
+        """Mark a claimed post sent (or failed): inline, so it lands right after the send returns."""
+        await self._db.quick_write(
+            "UPDATE digest_deliveries SET state = ?, done_at = ?, retry_at = NULL, detail = ?,"
+            " attempts = attempts + 1 WHERE platform = ? AND chat_id = ? AND local_date = ?",
+            (state, db_time(now), detail, platform, chat_id, local_date.isoformat()),
+        )
+
+    async def retry_later(
+        self, platform: str, chat_id: str, local_date: date, at: datetime, detail: str
+    ) -> None:
+        await self._db.quick_write(
+            "UPDATE digest_deliveries SET retry_at = ?, attempts = attempts + 1, detail = ?"
+            " WHERE platform = ? AND chat_id = ? AND local_date = ? AND state = 'claimed'",
+            (db_time(at), detail[:500], platform, chat_id, local_date.isoformat()),
+        )
+
+    async def recover_orphans(self, platforms: Iterable[str], now: datetime) -> int:
+        """Claims still in flight when the last process stopped: due for a retry now."""
+        marks, names = _in(platforms)
+        return await self._db.write(
+            "UPDATE digest_deliveries SET retry_at = ?, detail = coalesce(detail, 'claimed before a restart')"
+            f" WHERE state = 'claimed' AND retry_at IS NULL AND platform IN ({marks})",
+            (db_time(now), *names),
+        )
+
+    async def retries(self, now: datetime, platforms: Iterable[str], limit: int) -> list[Claim]:
+        marks, names = _in(platforms)
+        rows = self._db.reader.execute(
+            f"SELECT {_SUB_COLUMNS}, d.local_date, d.attempts FROM digest_deliveries d"
+            " JOIN subscriptions s ON s.platform = d.platform AND s.chat_id = d.chat_id"
+            " JOIN chats c ON c.platform = d.platform AND c.chat_id = d.chat_id"
+            " WHERE d.state = 'claimed' AND d.retry_at IS NOT NULL AND d.retry_at <= ?"
+            f" AND d.platform IN ({marks})"
+            " ORDER BY d.retry_at LIMIT ?",
+            (db_time(now), *names, limit),
+        ).fetchall()
+        for row in rows:
+            await self._db.quick_write(
+                "UPDATE digest_deliveries SET retry_at = NULL"
+                " WHERE platform = ? AND chat_id = ? AND local_date = ?",
+                (row[0], row[1], row[12]),
+            )
+        return [Claim(_sub(r[:12]), date.fromisoformat(str(r[12])), int(r[13])) for r in rows]
+
+    async def ledger(self, platform: str, chat_id: str) -> list[tuple[str, str, int, str | None]]:
+        """(local date, state, attempts, detail) for a chat, oldest first: for tests and operators."""
+        rows = self._db.reader.execute(
+            "SELECT local_date, state, attempts, detail FROM digest_deliveries"
+            " WHERE platform = ? AND chat_id = ?"
+            " ORDER BY local_date",
+            (platform, chat_id),
+        )
+        return [(str(r[0]), str(r[1]), int(r[2]), r[3]) for r in rows]
