@@ -117,6 +117,23 @@ class DigestStore:
             ),
         )
 
+    async def subscribe_many(self, rows: list[tuple[str, str, time, date, datetime]], now: datetime) -> None:
+        """(platform, chat id, local time, next date, next due) for many chats, in one transaction:
+        for imports and benchmarks; replaces the time and next post of existing ones."""
+        stamp = db_time(now)
+        async with self._db.transaction() as conn:
+            await conn.executemany(
+                "INSERT INTO subscriptions (platform, chat_id, local_time, next_date, next_due, created_at,"
+                " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (platform, chat_id) DO UPDATE SET local_time = excluded.local_time,"
+                " next_date = excluded.next_date, next_due = excluded.next_due, state = 'active',"
+                " paused_reason = NULL, updated_at = excluded.updated_at",
+                [
+                    (p, c, t.strftime("%H:%M"), d.isoformat(), db_time(due), stamp, stamp)
+                    for p, c, t, d, due in rows
+                ],
+            )
+
     async def reschedule(
         self, platform: str, chat_id: str, next_date: date, next_due: datetime, now: datetime
     ) -> None:

@@ -110,6 +110,24 @@ class DigestScheduler:
         assert sub is not None
         return sub
 
+    async def subscribe_many(self, chats: list[tuple[str, str, str, time]]) -> int:
+        """Subscribe many (platform, chat id, time zone, local time) at once; the chats must exist.
+        Each distinct (zone, time) is computed once, however many chats share it."""
+        now = self.clock.now()
+        memo: dict[tuple[str, time], tuple[date, datetime]] = {}
+        zones: dict[str, ZoneInfo] = {}
+        rows = []
+        for platform, chat_id, timezone, at in chats:
+            key = (timezone, at)
+            if key not in memo:
+                zone = zones.get(timezone) or zones.setdefault(timezone, ZoneInfo(timezone))
+                memo[key] = next_post(now, at, zone)
+            day, due = memo[key]
+            rows.append((platform, chat_id, at, day, due))
+        await self.store.subscribe_many(rows, now)
+        self.on_change()
+        return len(rows)
+
     async def replan(self, chat: ChatSettings) -> Subscription | None:
         """After the chat's time zone changed: the next post at the same local time in the new zone."""
         sub = await self.store.get(chat.platform, chat.chat_id)

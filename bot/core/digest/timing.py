@@ -23,18 +23,21 @@ def parse_hhmm(text: str) -> time | None:
 
 
 def exists(local: datetime) -> bool:
-    """Whether a naive-with-zone wall time really happens (it does not inside a DST gap)."""
-    round_trip = local.astimezone(UTC).astimezone(local.tzinfo)
-    return round_trip.replace(tzinfo=None) == local.replace(tzinfo=None)
+    """Whether a wall time with a zone really happens (it does not inside a DST gap)."""
+    back = local.astimezone(UTC).astimezone(local.tzinfo)
+    return (back.hour, back.minute, back.date()) == (local.hour, local.minute, local.date())
 
 
 def post_instant(day: date, at: time, zone: ZoneInfo) -> datetime:
     """The UTC instant of ``at`` on local ``day``: the first valid minute at or after it."""
-    local = datetime.combine(day, at, tzinfo=zone).replace(fold=0)
-    for _ in range(24 * 60):
-        if exists(local):
-            return local.astimezone(UTC)
-        local = (local.replace(tzinfo=None) + timedelta(minutes=1)).replace(tzinfo=zone)
+    local = datetime.combine(day, at, tzinfo=zone)  # fold=0: an ambiguous time's first occurrence
+    if exists(local):
+        return local.astimezone(UTC)
+    naive = local.replace(tzinfo=None)
+    for minutes in range(1, 24 * 60):
+        shifted = (naive + timedelta(minutes=minutes)).replace(tzinfo=zone)
+        if exists(shifted):
+            return shifted.astimezone(UTC)
     raise ValueError(f"no valid local time after {at} on {day} in {zone.key}")  # pragma: no cover
 
 
@@ -43,19 +46,13 @@ def local_date(instant: datetime, zone: ZoneInfo) -> date:
 
 
 def next_post(
-    after: datetime, at: time, zone: ZoneInfo, skip: set[date] | None = None
+    after: datetime, at: time, zone: ZoneInfo, skip: set[date] | frozenset[date] = frozenset()
 ) -> tuple[date, datetime]:
     """The first local date whose post instant is later than ``after`` and not in ``skip`` (dates
-    already delivered), with that instant."""
-    day = local_date(after, zone) - timedelta(days=1)
-    skip = skip or set()
-    for _ in range(5):
-        instant = post_instant(day, at, zone)
-        if instant > after and day not in skip:
-            return day, instant
-        day += timedelta(days=1)
-    # More than a few skipped dates ahead: keep walking (never happens with one post a day).
-    while True:  # pragma: no cover
+    already delivered), with that instant. A post for day D falls within D, so the search starts
+    at ``after``'s own local date."""
+    day = local_date(after, zone)
+    while True:
         instant = post_instant(day, at, zone)
         if instant > after and day not in skip:
             return day, instant
