@@ -164,3 +164,16 @@ def test_tick_runs_due_timers_once(db_path: Path) -> None:
     assert "── console chat 8 ──" in due.stdout and "Nobody answered." in due.stdout
     again = run("tick", "--now", "2026-05-14T09:00:32+03:00", db=db_path)
     assert again.returncode == 0 and again.stdout == ""
+
+
+def test_tick_posts_each_days_digest_once(db_path: Path) -> None:
+    early = "2026-05-14T08:00:00+03:00"
+    out = run("ask", "--chat", "42", "--now", early, "/subscribe 09:00 Europe/Bucharest", db=db_path)
+    assert "Subscribed" in out.stdout, out.stderr
+    assert run("tick", "--now", "2026-05-14T08:59:00+03:00", db=db_path).stdout == ""
+    first = run("tick", "--now", "2026-05-14T09:00:00+03:00", db=db_path)
+    assert first.returncode == 0, first.stderr
+    assert "── console chat 42 ──" in first.stdout
+    assert "This day in the Cold War · 14 May 2026" in first.stdout
+    assert run("tick", "--now", "2026-05-14T09:01:00+03:00", db=db_path).stdout == ""
+    assert "15 May 2026" in run("tick", "--now", "2026-05-15T09:00:00+03:00", db=db_path).stdout

@@ -9,6 +9,7 @@ transient failure too: a post is never given up on because of an error nobody an
 
 from __future__ import annotations
 
+import math
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -79,7 +80,8 @@ class Pacer:
                 slot = max(slot, recent[-self.limits.group_per_minute] + timedelta(minutes=1))
             recent.append(slot)
             self._group_sends[chat_id] = recent
-        self._next_global = slot + timedelta(seconds=1 / self.limits.per_second)
+        # Rounded up to the microsecond: 30 sends at 33,333 µs would fit 31 into one second.
+        self._next_global = slot + timedelta(microseconds=math.ceil(1_000_000 / self.limits.per_second))
         self._next_chat[chat_id] = slot + timedelta(seconds=self.limits.per_chat_interval)
         return slot
 

@@ -1,0 +1,300 @@
+"""The digest scheduler end to end, on a real database and a moved clock: every chat gets exactly
+one post per local date, through restarts, cancellations, DST changes and a transport that fails
+in every way a platform can."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.app import App
+from bot.core.clock import FixedClock
+from bot.core.digest.delivery import ChatMoved, Limits, RetryLater, Undeliverable
+from bot.core.model import ChatRef, Message
+from tests.conftest import Chat
+
+
+class FakeTransport:
+    """A platform that records what it was sent and fails on cue, per chat."""
+
+    platform = "console"
+    limits = Limits(per_second=30.0, per_chat_interval=1.0, group_per_minute=20)
+
+    def __init__(self, clock: FixedClock) -> None:
+        self.clock = clock
+        self.sent: list[tuple[datetime, str, Message]] = []
+        self.failures: dict[str, list[BaseException]] = {}
+        self.after_send: list[object] = []
+
+    async def send(self, chat: ChatRef, message: Message, *, target: str | None = None) -> None:
+        queued = self.failures.get(chat.chat_id)
+        if queued:
+            raise queued.pop(0)
+        self.sent.append((self.clock.now(), chat.chat_id, message))
+        for hook in self.after_send:
+            hook(len(self.sent))  # type: ignore[operator]
+
+    def count(self, chat_id: str) -> int:
+        return sum(1 for _, c, _ in self.sent if c == chat_id)
+
+
+def wire(app: App, clock: FixedClock) -> FakeTransport:
+    transport = FakeTransport(clock)
+    app.services.digest.register(transport)
+
+    async def wait_until(moment: datetime) -> None:
+        clock.set(max(clock.now(), moment))
+
+    app.services.digest.wait_until = wait_until
+    # One sender: on a simulated clock, concurrent senders would move the one clock past each
+    # other's slots. (The pacer's reservations are what keep concurrent senders apart for real.)
+    app.services.digest.workers = 1
+    return transport
+
+
+async def subscribe(app: App, chat_id: str, text: str = "/subscribe 09:00 Europe/Bucharest") -> None:
+    out = await Chat(app, chat_id=chat_id, user_id="1", group=chat_id.startswith("-")).say(text)
+    assert "Subscribed" in out, out
+
+
+def at(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
+async def test_a_post_at_its_local_time_exactly_once(app: App, clock: FixedClock) -> None:
+    transport = wire(app, clock)
+    clock.set(at("2026-05-14T08:00:00+03:00"))
+    await subscribe(app, "-1")
+    clock.set(at("2026-05-14T08:59:59+03:00"))
+    assert (await app.services.digest.run_pass()).sent == 0
+    clock.set(at("2026-05-14T09:00:00+03:00"))
+    assert (await app.services.digest.run_pass()).sent == 1
+    assert (await app.services.digest.run_pass()).sent == 0
+    message = transport.sent[0][2]
+    assert "This day in the Cold War · 14 May 2026" in Chat(app).session.render(message)
+    ledger = await app.services.digest.store.ledger("console", "-1")
+    assert ledger == [("2026-05-14", "sent", 1, None)]
+    # The next one is tomorrow, same local time.
+    sub = await app.services.digest.store.get("console", "-1")
+    assert sub is not None and sub.next_due == at("2026-05-15T06:00:00+00:00")
+
+
+async def test_a_restart_never_posts_twice(db_path: Path, clock: FixedClock) -> None:
+    clock.set(at("2026-05-14T08:00:00+03:00"))
+    app = await App.start(db_path, clock=clock)
+    transport = wire(app, clock)
+    await subscribe(app, "-1")
+    clock.set(at("2026-05-14T09:00:30+03:00"))
+    await app.services.digest.run_pass()
+    await app.stop()
+    app = await App.start(db_path, clock=clock)
+    try:
+        again = wire(app, clock)
+        assert (await app.services.digest.run_pass()).sent == 0
+        assert transport.count("-1") == 1 and again.sent == []
+    finally:
+        await app.stop()
+
+
+@pytest.mark.parametrize(
+    ("back_at", "posted"),
+    [("2026-05-14T22:00:00+03:00", True), ("2026-05-15T08:00:00+03:00", False)],
+)
+async def test_catching_up_after_downtime(
+    db_path: Path, clock: FixedClock, back_at: str, posted: bool
+) -> None:
+    """Down at 09:00: back the same local day, the post goes out; back the next day, it is skipped
+    (yesterday's "this day" is stale) and logged in the ledger, and today's comes at its time."""
+    clock.set(at("2026-05-14T08:00:00+03:00"))
+    app = await App.start(db_path, clock=clock)
+    await subscribe(app, "-1")
+    await app.stop()
+    clock.set(at(back_at))
+    app = await App.start(db_path, clock=clock)
+    try:
+        transport = wire(app, clock)
+        report = await app.services.digest.run_pass()
+        assert report.sent == int(posted) and report.skipped == int(not posted)
+        ledger = await app.services.digest.store.ledger("console", "-1")
+        assert ledger[0][:2] == ("2026-05-14", "sent" if posted else "skipped")
+        if not posted:
+            clock.set(at("2026-05-15T09:00:00+03:00"))
+            assert (await app.services.digest.run_pass()).sent == 1
+            assert transport.sent[0][0] == at("2026-05-15T09:00:00+03:00")
+    finally:
+        await app.stop()
+
+
+async def test_a_claim_left_by_a_dead_process_is_retried_once(db_path: Path, clock: FixedClock) -> None:
+    clock.set(at("2026-05-14T08:00:00+03:00"))
+    app = await App.start(db_path, clock=clock)
+    await subscribe(app, "-1")
+    clock.set(at("2026-05-14T09:00:00+03:00"))
+    store = app.services.digest.store
+    due = await store.due(clock.now(), ["console"], 10)
+    sub = due[0]
+    # The process claims the post, then dies before sending it.
+    await store.claim(
+        [(sub, sub.next_date + timedelta(days=1), clock.now() + timedelta(days=1))], clock.now()
+    )
+    await app.stop()
+    app = await App.start(db_path, clock=clock)
+    try:
+        transport = wire(app, clock)
+        assert (await app.services.digest.run_pass()).sent == 1
+        assert (await app.services.digest.run_pass()).sent == 0
+        assert transport.count("-1") == 1
+    finally:
+        await app.stop()
+
+
+async def test_a_fan_out_cancelled_midway_and_restarted_posts_each_chat_once(
+    db_path: Path, clock: FixedClock
+) -> None:
+    clock.set(at("2026-05-14T08:00:00+03:00"))
+    app = await App.start(db_path, clock=clock)
+    chats = [f"-{i}" for i in range(1, 41)]
+    for chat_id in chats:
+        await subscribe(app, chat_id)
+    clock.set(at("2026-05-14T09:00:00+03:00"))
+    first = wire(app, clock)
+    run = asyncio.create_task(app.services.digest.run_pass())
+    first.after_send.append(lambda n: run.cancel() if n == 7 else None)
+    with pytest.raises(asyncio.CancelledError):
+        await run
+    sent_before = len(first.sent)
+    assert 7 <= sent_before < len(chats)
+    await app.stop()
+
+    app = await App.start(db_path, clock=clock)
+    try:
+        second = wire(app, clock)
+        await app.services.digest.run_pass()
+        for chat_id in chats:
+            assert first.count(chat_id) + second.count(chat_id) == 1, chat_id
+    finally:
+        await app.stop()
+
+
+async def test_platform_faults_map_to_retry_pause_and_move(app: App, clock: FixedClock) -> None:
+    transport = wire(app, clock)
+    clock.set(at("2026-05-14T08:00:00+03:00"))
+    for chat_id in ("-1", "-2", "-3", "-4", "-5"):
+        await subscribe(app, chat_id)
+    transport.failures = {
+        "-1": [RetryLater("429 Too Many Requests", retry_after=7)],
+        "-2": [Undeliverable("Forbidden: bot was kicked from the group chat")],
+        "-3": [ChatMoved("-1003")],
+        "-4": [TimeoutError("read timed out"), RetryLater("502 Bad Gateway")],
+    }
+    clock.set(at("2026-05-14T09:00:00+03:00"))
+    report = await app.services.digest.run_pass()
+    assert report.paused == 1 and report.moved == 1 and report.retrying >= 2
+    assert {"-1003", "-5"} <= {c for _, c, _ in transport.sent}
+    assert transport.count("-2") == transport.count("-3") == 0
+    # The paused chat says why, in /settings; the moved one kept its subscription under the new id.
+    paused = await app.services.digest.store.get("console", "-2")
+    assert paused is not None and paused.state == "paused" and "kicked" in (paused.paused_reason or "")
+    assert await app.services.digest.store.get("console", "-3") is None
+    assert await app.services.digest.store.get("console", "-1003") is not None
+    assert "paused because Forbidden" in await Chat(app, chat_id="-2", user_id="1", group=True).say(
+        "/settings"
+    )
+    # Retries come when their time does, until each is delivered once.
+    for _ in range(10):
+        wake = await app.services.digest.next_wakeup()
+        assert wake is not None
+        clock.set(max(clock.now(), wake))
+        await app.services.digest.run_pass()
+        if transport.count("-1") and transport.count("-4"):
+            break
+    assert transport.count("-1") == 1 and transport.count("-4") == 1 and transport.count("-2") == 0
+    # A retry-after holds every send on that platform, not just the one that got it.
+    first_retry = next(t for t, c, _ in transport.sent if c == "-1")
+    assert first_retry >= at("2026-05-14T09:00:07+03:00")
+    # Tomorrow: the paused chat gets nothing, the moved one posts under its new id.
+    clock.set(at("2026-05-15T09:00:00+03:00"))
+    await app.services.digest.run_pass()
+    assert transport.count("-2") == 0 and transport.count("-1003") == 2
+
+
+async def test_pacing_keeps_within_the_platforms_limits(app: App, clock: FixedClock) -> None:
+    transport = wire(app, clock)
+    clock.set(at("2026-05-14T08:00:00+03:00"))
+    for i in range(60):
+        await subscribe(app, f"-{i + 1}")
+    clock.set(at("2026-05-14T09:00:00+03:00"))
+    start = clock.now()
+    assert (await app.services.digest.run_pass()).sent == 60
+    times = sorted(t for t, _, _ in transport.sent)
+    for a, b in zip(times, times[30:], strict=False):
+        assert b - a >= timedelta(seconds=1), "more than 30 messages within one second"
+    assert times[-1] - start <= timedelta(seconds=59 / 30 + 0.01)
+
+
+async def test_a_subscription_changed_between_two_posts(app: App, clock: FixedClock) -> None:
+    transport = wire(app, clock)
+    clock.set(at("2026-05-14T08:00:00+03:00"))
+    await subscribe(app, "-1")
+    clock.set(at("2026-05-14T09:00:00+03:00"))
+    await app.services.digest.run_pass()
+    # Moved to later the same day: today's post is done, so the next is tomorrow at the new time.
+    clock.set(at("2026-05-14T10:00:00+03:00"))
+    out = await Chat(app, chat_id="-1", user_id="1", group=True).say("/subscribe 18:00")
+    assert "Next one tomorrow at 18:00" in out
+    clock.set(at("2026-05-14T18:00:00+03:00"))
+    assert (await app.services.digest.run_pass()).sent == 0
+    # A new zone keeps the local time.
+    out = await Chat(app, chat_id="-1", user_id="1", group=True).say("/timezone America/New_York")
+    assert "next one tomorrow at 18:00" in out
+    clock.set(at("2026-05-15T18:00:00-04:00"))
+    assert (await app.services.digest.run_pass()).sent == 1
+    assert transport.sent[-1][0].astimezone(ZoneInfo("America/New_York")).strftime("%H:%M") == "18:00"
+    assert [row[0] for row in await app.services.digest.store.ledger("console", "-1")] == [
+        "2026-05-14",
+        "2026-05-15",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("zone", "days"),
+    [
+        ("Europe/Bucharest", ("2026-03-28", "2026-03-29", "2026-03-30")),
+        ("America/New_York", ("2026-11-01", "2026-11-02")),
+        ("Australia/Lord_Howe", ("2026-10-03", "2026-10-04", "2026-10-05")),
+        ("Asia/Kathmandu", ("2026-05-14", "2026-05-15")),
+        ("Pacific/Kiritimati", ("2026-05-14", "2026-05-15")),
+    ],
+)
+async def test_nine_oclock_local_across_dst_and_odd_offsets(
+    app: App, clock: FixedClock, zone: str, days: tuple[str, ...]
+) -> None:
+    """The scheduler runs a pass every 10 minutes through the days; each post lands at 09:00 local,
+    once per local date."""
+    transport = wire(app, clock)
+    z = ZoneInfo(zone)
+    clock.set(datetime.combine(date.fromisoformat(days[0]), datetime.min.time(), z))
+    await subscribe(app, "-1", f"/subscribe 09:00 {zone}")
+    end = datetime.combine(date.fromisoformat(days[-1]), datetime.max.time(), z)
+    while clock.now() < end:
+        await app.services.digest.run_pass()
+        clock.advance(timedelta(minutes=10))
+    local = [t.astimezone(z) for t, _, _ in transport.sent]
+    assert [t.date().isoformat() for t in local] == list(days)
+    assert all(t.strftime("%H:%M") == "09:00" for t in local)
+
+
+async def test_an_ambiguous_time_on_the_fall_back_night_posts_once(app: App, clock: FixedClock) -> None:
+    transport = wire(app, clock)
+    clock.set(at("2026-10-24T12:00:00+03:00"))
+    await subscribe(app, "-1", "/subscribe 03:30 Europe/Bucharest")
+    end = at("2026-10-25T12:00:00+02:00")
+    while clock.now() < end:
+        await app.services.digest.run_pass()
+        clock.advance(timedelta(minutes=5))
+    assert len(transport.sent) == 1
+    assert transport.sent[0][0].astimezone(UTC) == at("2026-10-25T00:30:00+00:00")
