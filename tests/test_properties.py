@@ -64,3 +64,18 @@ def test_learn_study_and_settings_always_answer(sync_bot: SyncBot, text: str) ->
     assert answered(sync_bot.say(f"/study add {text}"))
     assert answered(sync_bot.say(f"/settings {text}"))
     assert answered(sync_bot.say(f"/settings quiz-time {text}"))
+
+
+@SETTINGS
+@given(
+    st.one_of(
+        ARGUMENT,
+        st.lists(
+            st.sampled_from(["09:00", "25:99", "Europe/Bucharest", "Europe/Bucharst", "x/y", "9"]), max_size=3
+        ).map(" ".join),
+    )
+)
+def test_subscribe_and_timezone_always_answer(sync_bot: SyncBot, text: str) -> None:
+    assert answered(sync_bot.say(f"/subscribe {text}"))
+    assert answered(sync_bot.say(f"/timezone {text}"))
+    assert answered(sync_bot.say("/digest"))
