@@ -163,3 +163,8 @@ class Outgoing:
 
 
 Reply = Message
+
+
+def say(text: str, buttons: tuple[Button, ...] = ()) -> list[Reply]:
+    """The commonest reply: one paragraph of text, maybe with buttons."""
+    return [Message((Paragraph.of(text),), buttons)]

@@ -11,15 +11,11 @@ from rapidfuzz import fuzz, process
 from bot.core.context import Context
 from bot.core.digest.timing import DEFAULT_TIME, parse_hhmm
 from bot.core.i18n import N_, Translator
-from bot.core.model import Button, Message, Paragraph, Reply, Span
+from bot.core.model import Button, Message, Paragraph, Reply, Span, say
 from bot.core.registry import Argument, CommandSet
 from storage.digest import Subscription
 
 commands = CommandSet()
-
-
-def _say(text: str, buttons: tuple[Button, ...] = ()) -> list[Reply]:
-    return [Message((Paragraph.of(text),), buttons)]
 
 
 @cache
@@ -52,8 +48,8 @@ def _zone_error(tr: Translator, given: str) -> list[Reply]:
     close = closest_zones(given)
     if close:
         buttons = tuple(Button(z, f"/timezone {z}") for z in close)
-        return _say(tr.t("timezone.suggest", given=given[:40], suggestions=", ".join(close)), buttons)
-    return _say(tr.t("timezone.unknown", given=given[:40]))
+        return say(tr.t("timezone.suggest", given=given[:40], suggestions=", ".join(close)), buttons)
+    return say(tr.t("timezone.unknown", given=given[:40]))
 
 
 def when_text(tr: Translator, instant: datetime, timezone: str, now: datetime) -> str:
@@ -96,7 +92,7 @@ async def subscribe(ctx: Context, args: str) -> list[Reply]:
         elif zone is None and (found := find_zone(word)) is not None:
             zone = found
         elif ":" in word or word.replace(".", "").isdigit():
-            return _say(tr.t("subscribe.bad_time", given=word[:20]))
+            return say(tr.t("subscribe.bad_time", given=word[:20]))
         else:
             return _zone_error(tr, word)
     now = s.clock.now()
@@ -123,8 +119,8 @@ async def subscribe(ctx: Context, args: str) -> list[Reply]:
 @commands.command("unsubscribe", summary=N_("cmd.unsubscribe.summary"), admin_only=True)
 async def unsubscribe(ctx: Context, args: str) -> list[Reply]:
     if await ctx.services.digest.unsubscribe(ctx.chat):
-        return _say(ctx.tr.t("unsubscribe.done"))
-    return _say(ctx.tr.t("unsubscribe.none"))
+        return say(ctx.tr.t("unsubscribe.done"))
+    return say(ctx.tr.t("unsubscribe.none"))
 
 
 @commands.command(
@@ -139,7 +135,7 @@ async def timezone(ctx: Context, args: str) -> list[Reply]:
     s = ctx.services
     chat = ctx.chat
     if not args.strip():
-        return _say(tr.t("timezone.current", timezone=chat.timezone))
+        return say(tr.t("timezone.current", timezone=chat.timezone))
     zone = find_zone(args)
     if zone is None:
         return _zone_error(tr, args.strip())
@@ -152,7 +148,7 @@ async def timezone(ctx: Context, args: str) -> list[Reply]:
     sub = await s.digest.replan(updated)
     if sub is not None:
         lines.append(tr.t("timezone.digest_moves", next=when_text(tr, sub.next_due, zone, now)))
-    return _say("\n".join(lines))
+    return say("\n".join(lines))
 
 
 @commands.command("digest", summary=N_("cmd.digest.summary"), details=N_("cmd.digest.details"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.core.context import Context
 from bot.core.i18n import N_, Translator
-from bot.core.model import Block, Button, ChatKind, Message, Paragraph, Reply, Span
+from bot.core.model import Block, Button, ChatKind, Message, Paragraph, Reply, Span, say
 from bot.core.quiz.filters import ParseError, parse_filter
 from bot.core.quiz.questions import fit
 from bot.core.registry import Argument, CommandSet
@@ -15,10 +15,6 @@ commands = CommandSet()
 EVENTS_PER_CARD = 3
 BUTTON_LABEL_MAX = 32
 LESSON_QUIZ_LENGTH = 5
-
-
-def _say(text: str, buttons: tuple[Button, ...] = ()) -> list[Reply]:
-    return [Message((Paragraph.of(text),), buttons)]
 
 
 def _listing(lessons: list[LessonRecord], tr: Translator) -> Message:
@@ -38,7 +34,7 @@ def _listing(lessons: list[LessonRecord], tr: Translator) -> Message:
 async def lessons(ctx: Context, args: str) -> list[Reply]:
     found = await ctx.services.content.lessons()
     if not found:
-        return _say(ctx.tr.t("lessons.none"))
+        return say(ctx.tr.t("lessons.none"))
     return [_listing(found, ctx.tr)]
 
 
@@ -69,7 +65,7 @@ async def learn(ctx: Context, args: str) -> list[Reply]:
     user = ctx.incoming.user
     all_lessons = await s.content.lessons()
     if not all_lessons:
-        return _say(tr.t("lessons.none"))
+        return say(tr.t("lessons.none"))
     words = args.split()
     card_number: int | None = None
     if len(words) >= 2 and words[-1].isascii() and words[-1].isdigit():
@@ -91,7 +87,7 @@ async def learn(ctx: Context, args: str) -> list[Reply]:
         saved = await s.study.lesson_card(user.platform, user.user_id, lesson.id)
         card_number = saved if saved is not None and saved < total else 1
     if not 1 <= card_number <= total:
-        return _say(tr.t("learn.bad_card", given=card_number, last=total))
+        return say(tr.t("learn.bad_card", given=card_number, last=total))
     await s.study.save_progress(user.platform, user.user_id, lesson.id, card_number, s.clock.now())
     return [await _card(ctx, lesson, card_number)]
 

@@ -10,7 +10,7 @@ from bot.core.cards import event_card
 from bot.core.context import Context
 from bot.core.dates import DayQuery, nearest_days, parse_day
 from bot.core.i18n import N_
-from bot.core.model import Block, Button, Message, Paragraph, Reply, Span
+from bot.core.model import Block, Button, Message, Paragraph, Reply, Span, say
 from bot.core.registry import Argument, CommandSet
 from content.schema import FIRST_YEAR, LAST_YEAR
 from storage.content import EventRecord
@@ -20,10 +20,6 @@ commands = CommandSet()
 YEAR_PAGE_SIZE = 5
 SEARCH_LIMIT = 5
 BUTTON_LABEL_MAX = 32
-
-
-def _say(text: str) -> list[Reply]:
-    return [Message((Paragraph.of(text),))]
 
 
 def _short(text: str, limit: int = BUTTON_LABEL_MAX) -> str:
@@ -87,10 +83,10 @@ async def today(ctx: Context, args: str) -> list[Reply]:
 async def date_(ctx: Context, args: str) -> list[Reply]:
     tr = ctx.tr
     if not args:
-        return _say(tr.t("date.usage"))
+        return say(tr.t("date.usage"))
     query = parse_day(args)
     if query is None:
-        return _say(tr.t("date.invalid", given=_short(args, 40)))
+        return say(tr.t("date.invalid", given=_short(args, 40)))
     return await _day_reply(ctx, query, is_today=False)
 
 
@@ -103,7 +99,7 @@ async def date_(ctx: Context, args: str) -> list[Reply]:
 async def event(ctx: Context, args: str) -> list[Reply]:
     tr = ctx.tr
     if not args:
-        return _say(tr.t("event.usage"))
+        return say(tr.t("event.usage"))
     wanted = "-".join(args.lower().split())[:80]
     content = ctx.services.content
     found = await content.event(wanted)
@@ -112,7 +108,7 @@ async def event(ctx: Context, args: str) -> list[Reply]:
         return [Message((event_card(found, tr, ctx.today(), full=True, tag_names=tag_names),))]
     close = process.extract(wanted, await content.event_ids(), scorer=fuzz.WRatio, limit=3, score_cutoff=60)
     if not close:
-        return _say(tr.t("event.not_found", id=_short(wanted, 40)))
+        return say(tr.t("event.not_found", id=_short(wanted, 40)))
     buttons = tuple(Button(_short(eid), f"/event {eid}") for eid, _score, _i in close)
     return [Message((Paragraph.of(tr.t("event.not_found_suggest", id=_short(wanted, 40))),), buttons)]
 
@@ -131,11 +127,11 @@ def _result_buttons(events: list[EventRecord], lang: str) -> tuple[Button, ...]:
 async def search(ctx: Context, args: str) -> list[Reply]:
     tr = ctx.tr
     if not args:
-        return _say(tr.t("search.usage"))
+        return say(tr.t("search.usage"))
     shown = _short(" ".join(args.split()), 60)
     found = await ctx.services.content.search(args, tr.lang, SEARCH_LIMIT)
     if not found:
-        return _say(tr.t("search.none", query=shown))
+        return say(tr.t("search.none", query=shown))
     blocks: list[Block] = [Paragraph.of(Span(tr.t("search.header", query=shown), bold=True))]
     today = ctx.today()
     blocks.extend(event_card(e, tr, today) for e in found)
@@ -152,21 +148,21 @@ async def year(ctx: Context, args: str) -> list[Reply]:
     tr = ctx.tr
     parts = args.split()
     if not parts or len(parts) > 2 or not all(p.isdigit() and p.isascii() and len(p) <= 6 for p in parts):
-        return _say(tr.t("year.usage", first=FIRST_YEAR, last=LAST_YEAR))
+        return say(tr.t("year.usage", first=FIRST_YEAR, last=LAST_YEAR))
     wanted = int(parts[0])
     page = int(parts[1]) if len(parts) == 2 else 1
     if not FIRST_YEAR <= wanted <= LAST_YEAR:
-        return _say(tr.t("year.outside", year=wanted, first=FIRST_YEAR, last=LAST_YEAR))
+        return say(tr.t("year.outside", year=wanted, first=FIRST_YEAR, last=LAST_YEAR))
     if page < 1:
-        return _say(tr.t("year.usage", first=FIRST_YEAR, last=LAST_YEAR))
+        return say(tr.t("year.usage", first=FIRST_YEAR, last=LAST_YEAR))
     events, total = await ctx.services.content.events_in_year(
         wanted, (page - 1) * YEAR_PAGE_SIZE, YEAR_PAGE_SIZE
     )
     if total == 0:
-        return _say(tr.t("year.empty", year=wanted))
+        return say(tr.t("year.empty", year=wanted))
     pages = (total + YEAR_PAGE_SIZE - 1) // YEAR_PAGE_SIZE
     if page > pages:
-        return _say(tr.t("year.no_page", year=wanted, page=page, pages=pages))
+        return say(tr.t("year.no_page", year=wanted, page=page, pages=pages))
     header = tr.tn("year.header", "year.header_plural", total, year=wanted, page=page, pages=pages)
     blocks: list[Block] = [Paragraph.of(Span(header, bold=True))]
     today = ctx.today()
@@ -184,5 +180,5 @@ async def random_(ctx: Context, args: str) -> list[Reply]:
     tr = ctx.tr
     found = await ctx.services.content.random_event(ctx.services.rng)
     if found is None:
-        return _say(tr.t("date.none_at_all"))
+        return say(tr.t("date.none_at_all"))
     return [Message((event_card(found, tr, ctx.today()),), (Button(tr.t("button.another"), "/random"),))]

@@ -9,7 +9,7 @@ from bot.core.commands.digest import subscription_line
 from bot.core.commands.general import LANGUAGE_NAMES
 from bot.core.context import Context
 from bot.core.i18n import N_
-from bot.core.model import Button, ChatKind, Message, Paragraph, Reply, Span
+from bot.core.model import Button, ChatKind, Message, Paragraph, Reply, Span, say
 from bot.core.quiz.filters import MAX_LENGTH, MIN_LENGTH, ParseError, parse_quiz_args
 from bot.core.quiz.streaks import streaks
 from bot.core.registry import Argument, CommandSet
@@ -34,10 +34,6 @@ _ON = ("on", "yes", "da", "pornit", "1")
 _OFF = ("off", "no", "nu", "oprit", "0")
 
 
-def _say(text: str, buttons: tuple[Button, ...] = ()) -> list[Reply]:
-    return [Message((Paragraph.of(text),), buttons)]
-
-
 @commands.command(
     "quiz",
     summary=N_("cmd.quiz.summary"),
@@ -48,7 +44,7 @@ async def quiz(ctx: Context, args: str) -> list[Reply]:
     s = ctx.services
     parsed = parse_quiz_args(args, await s.content.catalog())
     if isinstance(parsed, ParseError):
-        return _say(ctx.tr.t(parsed.key, **parsed.values) + "\n\n" + ctx.tr.t("quiz.examples"))
+        return say(ctx.tr.t(parsed.key, **parsed.values) + "\n\n" + ctx.tr.t("quiz.examples"))
     length = parsed.length or ctx.chat.quiz_length
     return await s.quiz.start_game(ctx.chat, ctx.incoming.kind, ctx.incoming.user, length, parsed.filter)
 
@@ -65,7 +61,7 @@ async def question(ctx: Context, args: str) -> list[Reply]:
     if word in TODAY_WORDS:
         key = (await ctx.services.digest.builder.plan(ctx.today())).question_key
     elif word:
-        return _say(ctx.tr.t("question.usage"))
+        return say(ctx.tr.t("question.usage"))
     return await ctx.services.quiz.ask_single(ctx.chat, ctx.incoming.kind, ctx.incoming.user, key)
 
 
@@ -78,7 +74,7 @@ async def question(ctx: Context, args: str) -> list[Reply]:
 async def answer(ctx: Context, args: str) -> list[Reply]:
     match = _ANSWER.match(args.strip())
     if match is None:
-        return _say(ctx.tr.t("quiz.answer_usage"))
+        return say(ctx.tr.t("quiz.answer_usage"))
     round_id = int(match.group(2)) if match.group(2) else None
     return await ctx.services.quiz.answer(
         ctx.chat, ctx.incoming.kind, ctx.incoming.user, int(match.group(1)), round_id
@@ -105,7 +101,7 @@ async def top(ctx: Context, args: str) -> list[Reply]:
     elif word in ("week", "saptamana", "săptămâna", "săptămână", "7"):
         period, since = "week", ctx.services.clock.now() - timedelta(days=7)
     else:
-        return _say(tr.t("top.usage"))
+        return say(tr.t("top.usage"))
     chat = ctx.chat
     board = await ctx.services.quiz.store.leaderboard(chat.platform, chat.chat_id, since, TOP_SIZE)
     other = (
@@ -134,7 +130,7 @@ async def stats(ctx: Context, args: str) -> list[Reply]:
     name = user.display_name or user.user_id
     title = tr.t("stats.title_group", name=name) if group else tr.t("stats.title_private", name=name)
     if answered == 0:
-        return _say(tr.t("stats.none"), (Button(tr.t("stats.button.question"), "/question"),))
+        return say(tr.t("stats.none"), (Button(tr.t("stats.button.question"), "/question"),))
     days = [
         date.fromisoformat(d) for d in await s.quiz.store.correct_days(user.platform, user.user_id, where)
     ]
@@ -186,33 +182,33 @@ async def settings(ctx: Context, args: str) -> list[Reply]:
     if name == "digest-quiz" and len(words) == 2:
         return await _digest_quiz(ctx, words[1].lower())
     if name is None or len(words) != 2:
-        return _say(tr.t("settings.usage"))
+        return say(tr.t("settings.usage"))
     if ctx.incoming.kind is ChatKind.GROUP and not await ctx.incoming.is_admin():
-        return _say(tr.t("router.admins_only", command="/settings " + name))
+        return say(tr.t("router.admins_only", command="/settings " + name))
     value = words[1]
     now = ctx.services.clock.now()
     if name == "quiz-time":
         low, high = QUIZ_SECONDS
         if not (value.isascii() and value.isdigit()) or not low <= int(value) <= high:
-            return _say(tr.t("settings.bad_quiz_time", given=value[:12], min=low, max=high))
+            return say(tr.t("settings.bad_quiz_time", given=value[:12], min=low, max=high))
         await ctx.services.chats.set_quiz_seconds(chat.platform, chat.chat_id, int(value), now)
-        return _say(tr.tn("settings.quiz_time_set", "settings.quiz_time_set_plural", int(value)))
+        return say(tr.tn("settings.quiz_time_set", "settings.quiz_time_set_plural", int(value)))
     if not (value.isascii() and value.isdigit()) or not MIN_LENGTH <= int(value) <= MAX_LENGTH:
-        return _say(tr.t("settings.bad_quiz_length", given=value[:12], min=MIN_LENGTH, max=MAX_LENGTH))
+        return say(tr.t("settings.bad_quiz_length", given=value[:12], min=MIN_LENGTH, max=MAX_LENGTH))
     await ctx.services.chats.set_quiz_length(chat.platform, chat.chat_id, int(value), now)
-    return _say(tr.tn("settings.quiz_length_set", "settings.quiz_length_set_plural", int(value)))
+    return say(tr.tn("settings.quiz_length_set", "settings.quiz_length_set_plural", int(value)))
 
 
 async def _digest_quiz(ctx: Context, value: str) -> list[Reply]:
     tr = ctx.tr
     if value not in _ON + _OFF:
-        return _say(tr.t("settings.usage"))
+        return say(tr.t("settings.usage"))
     if ctx.incoming.kind is ChatKind.GROUP and not await ctx.incoming.is_admin():
-        return _say(tr.t("router.admins_only", command="/settings digest-quiz"))
+        return say(tr.t("router.admins_only", command="/settings digest-quiz"))
     on = value in _ON
     chat = ctx.chat
     if not await ctx.services.digest.store.set_with_quiz(
         chat.platform, chat.chat_id, on, ctx.services.clock.now()
     ):
-        return _say(tr.t("settings.digest_quiz_unsubscribed"))
-    return _say(tr.t("settings.digest_quiz_set_on") if on else tr.t("settings.digest_quiz_set_off"))
+        return say(tr.t("settings.digest_quiz_unsubscribed"))
+    return say(tr.t("settings.digest_quiz_set_on") if on else tr.t("settings.digest_quiz_set_off"))

@@ -9,17 +9,13 @@ from rapidfuzz import fuzz, process
 
 from bot.core.context import Context
 from bot.core.i18n import N_
-from bot.core.model import Button, Message, Paragraph, Reply
+from bot.core.model import Button, Reply, say
 from bot.core.registry import Argument, CommandSet
 
 commands = CommandSet()
 
 REPORT_MAX = 1000
 REPORTS_PER_DAY = 20
-
-
-def _say(text: str, buttons: tuple[Button, ...] = ()) -> list[Reply]:
-    return [Message((Paragraph.of(text),), buttons)]
 
 
 @commands.command(
@@ -32,7 +28,7 @@ async def report(ctx: Context, args: str) -> list[Reply]:
     tr = ctx.tr
     parts = args.split(maxsplit=1)
     if not parts:
-        return _say(tr.t("report.usage"))
+        return say(tr.t("report.usage"))
     target = parts[0].lower()
     text = parts[1].strip() if len(parts) > 1 else ""
     content = ctx.services.content
@@ -46,17 +42,17 @@ async def report(ctx: Context, args: str) -> list[Reply]:
         shown = target[:60]
         if close:
             buttons = tuple(Button(c[0][:32], f"/report {c[0]} ") for c in close)
-            return _say(tr.t("report.unknown_suggest", id=shown), buttons)
-        return _say(tr.t("report.unknown", id=shown))
+            return say(tr.t("report.unknown_suggest", id=shown), buttons)
+        return say(tr.t("report.unknown", id=shown))
     if not text:
-        return _say(tr.t("report.no_text", id=target))
+        return say(tr.t("report.no_text", id=target))
     if len(text) > REPORT_MAX:
-        return _say(tr.t("report.too_long", limit=REPORT_MAX, length=len(text)))
+        return say(tr.t("report.too_long", limit=REPORT_MAX, length=len(text)))
     s = ctx.services
     user = ctx.incoming.user
     now = s.clock.now()
     if await s.reports.count_since(user.platform, user.user_id, now - timedelta(days=1)) >= REPORTS_PER_DAY:
-        return _say(tr.t("report.too_many", limit=REPORTS_PER_DAY))
+        return say(tr.t("report.too_many", limit=REPORTS_PER_DAY))
     number = await s.reports.add(
         target_kind=kind,
         target_id=target,
@@ -67,4 +63,4 @@ async def report(ctx: Context, args: str) -> list[Reply]:
         user_name=user.display_name,
         now=now,
     )
-    return _say(tr.t("report.thanks", number=number, id=target))
+    return say(tr.t("report.thanks", number=number, id=target))

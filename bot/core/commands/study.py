@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from bot.core.context import Context
 from bot.core.i18n import N_
-from bot.core.model import Button, Message, Paragraph, Reply, Span
+from bot.core.model import Button, Message, Paragraph, Reply, Span, say
 from bot.core.quiz.filters import ParseError, parse_filter
 from bot.core.quiz.questions import CURATED_PREFIX, fit
 from bot.core.registry import Argument, CommandSet, Scope
@@ -19,10 +19,6 @@ GENERATED_FALLBACK = 20
 """A set with no curated questions gets this many generated ones instead."""
 STALE_CARDS = 5
 """How many cards whose question left the content one /study may clear before giving up."""
-
-
-def _say(text: str, buttons: tuple[Button, ...] = ()) -> list[Reply]:
-    return [Message((Paragraph.of(text),), buttons)]
 
 
 def end_of_local_day(now: datetime, timezone: str) -> datetime:
@@ -46,7 +42,7 @@ async def study(ctx: Context, args: str) -> list[Reply]:
     if words and words[0].lower() in ADD_WORDS:
         return await _add(ctx, " ".join(words[1:]))
     if words:
-        return _say(tr.t("study.usage"))
+        return say(tr.t("study.usage"))
     s = ctx.services
     busy = await s.quiz.busy_for_study(ctx.chat)
     if busy is not None:
@@ -60,7 +56,7 @@ async def study(ctx: Context, args: str) -> list[Reply]:
             Button(fit(lesson.title.get(tr.lang, lesson.id), 32), f"/study add {lesson.id}")
             for lesson in lessons
         )
-        return _say(tr.t("study.empty"), buttons)
+        return say(tr.t("study.empty"), buttons)
     for _ in range(STALE_CARDS):
         card = await s.study.next_due(user.platform, user.user_id, now)
         if card is None:
@@ -78,26 +74,26 @@ async def study(ctx: Context, args: str) -> list[Reply]:
     lines = [tr.tn("study.nothing_due", "study.nothing_due_plural", size)]
     if earliest is not None:
         lines.append(s.quiz.when(tr, earliest, now, ZoneInfo(ctx.chat.timezone), N_("study.next_due")))
-    return _say("\n".join(lines), (Button(tr.t("study.button.question"), "/question"),))
+    return say("\n".join(lines), (Button(tr.t("study.button.question"), "/question"),))
 
 
 async def _add(ctx: Context, text: str) -> list[Reply]:
     tr = ctx.tr
     s = ctx.services
     if not text.strip():
-        return _say(tr.t("study.add_usage"))
+        return say(tr.t("study.add_usage"))
     catalog = await s.content.catalog()
     found = parse_filter(text, catalog)
     if isinstance(found, ParseError):
-        return _say(tr.t(found.key, **found.values) + "\n\n" + tr.t("study.add_usage"))
+        return say(tr.t(found.key, **found.values) + "\n\n" + tr.t("study.add_usage"))
     if found.kind == "all":
-        return _say(tr.t("study.add_usage"))
+        return say(tr.t("study.add_usage"))
     pool = found.pool(catalog)
     keys = [k for k in pool if k.startswith(CURATED_PREFIX)]
     if not keys:
         keys = [k for k in pool if k.startswith("year:")][:GENERATED_FALLBACK]
     if not keys:
-        return _say(tr.t("quiz.empty_pool", filter=found.label(tr, catalog)))
+        return say(tr.t("quiz.empty_pool", filter=found.label(tr, catalog)))
     user = ctx.incoming.user
     now = s.clock.now()
     cards = [(k, s.quiz.deck.new_card(k, now)) for k in keys]
