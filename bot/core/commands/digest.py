@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from functools import cache
 from zoneinfo import ZoneInfo, available_timezones
 
@@ -13,6 +13,7 @@ from bot.core.digest.timing import DEFAULT_TIME, parse_hhmm
 from bot.core.i18n import N_, Translator
 from bot.core.model import Button, Message, Paragraph, Reply, Span, say
 from bot.core.registry import Argument, CommandSet
+from bot.core.when import moment
 from storage.digest import Subscription
 
 commands = CommandSet()
@@ -53,14 +54,7 @@ def _zone_error(tr: Translator, given: str) -> list[Reply]:
 
 
 def when_text(tr: Translator, instant: datetime, timezone: str, now: datetime) -> str:
-    zone = ZoneInfo(timezone)
-    local, today = instant.astimezone(zone), now.astimezone(zone).date()
-    clock = local.strftime("%H:%M")
-    if local.date() == today:
-        return tr.t("when.today_at", time=clock)
-    if local.date() == today + timedelta(days=1):
-        return tr.t("when.tomorrow_at", time=clock)
-    return tr.t("when.on_date", date=tr.date(local.date())) + f", {clock}"
+    return moment(tr, instant, now, ZoneInfo(timezone))
 
 
 def subscription_line(tr: Translator, sub: Subscription | None, now: datetime) -> str:

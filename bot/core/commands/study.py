@@ -11,6 +11,7 @@ from bot.core.model import Button, Message, Paragraph, Reply, Span, say
 from bot.core.quiz.filters import ParseError, parse_filter
 from bot.core.quiz.questions import CURATED_PREFIX, fit
 from bot.core.registry import Argument, CommandSet, Scope
+from bot.core.when import moment
 
 commands = CommandSet()
 
@@ -73,7 +74,8 @@ async def study(ctx: Context, args: str) -> list[Reply]:
     earliest = await s.study.earliest_due(user.platform, user.user_id)
     lines = [tr.tn("study.nothing_due", "study.nothing_due_plural", size)]
     if earliest is not None:
-        lines.append(s.quiz.when(tr, earliest, now, ZoneInfo(ctx.chat.timezone), N_("study.next_due")))
+        when = moment(tr, earliest, now, ZoneInfo(ctx.chat.timezone), relative=True)
+        lines.append(tr.t("study.next_due", when=when))
     return say("\n".join(lines), (Button(tr.t("study.button.question"), "/question"),))
 
 

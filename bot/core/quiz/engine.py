@@ -33,6 +33,7 @@ from bot.core.model import (
 from bot.core.quiz.filters import QuizFilter, parse_filter
 from bot.core.quiz.questions import CURATED_PREFIX, QuestionMaker, QuizQuestion
 from bot.core.quiz.study import StudyDeck
+from bot.core.when import moment
 from storage.chats import ChatSettings, ChatStore
 from storage.content import ContentStore
 from storage.quiz import AnswerRow, Game, NewRound, QuizStore, QuizTx, Round, Standing
@@ -373,36 +374,18 @@ class QuizEngine:
         )
         lines = [
             tr.t(RATED[int(review.rating)]),
-            self.when(tr, review.due, now, zone, N_("study.next_review")),
+            tr.t("study.next_review", when=moment(tr, review.due, now, zone, relative=True)),
         ]
         lines.append(tr.tn("study.due_today", "study.due_today_plural", due_today))
         due_now = await self.study.count_due(chat.platform, user.user_id, now)
         if due_now == 0:
             earliest = await self.study.earliest_due(chat.platform, user.user_id)
             if earliest is not None and earliest != review.due.replace(microsecond=0):
-                lines.append(self.when(tr, earliest, now, zone, N_("study.next_due")))
+                lines.append(tr.t("study.next_due", when=moment(tr, earliest, now, zone, relative=True)))
         buttons = (Button(tr.t("study.button.next"), "/study"),) if due_now else ()
         return [
             Message((reveal, Paragraph.of("\n".join(lines))), buttons=buttons, lang=tr.lang),
         ]
-
-    def when(self, tr: Translator, at: datetime, now: datetime, zone: ZoneInfo, key: str) -> str:
-        """ "in 10 minutes", "today at 18:30", "on 3 December" — the next review, in the chat's zone."""
-        delta = at - now
-        if delta <= timedelta(0):
-            moment = tr.t("when.now")
-        elif delta < timedelta(hours=1):
-            minutes = max(1, int(delta.total_seconds() // 60))
-            moment = tr.tn("when.minutes", "when.minutes_plural", minutes)
-        else:
-            local = at.astimezone(zone)
-            if local.date() == now.astimezone(zone).date():
-                moment = tr.t("when.today_at", time=local.strftime("%H:%M"))
-            elif local.date() == now.astimezone(zone).date() + timedelta(days=1):
-                moment = tr.t("when.tomorrow_at", time=local.strftime("%H:%M"))
-            else:
-                moment = tr.t("when.on_date", date=tr.date(local.date()))
-        return tr.t(key, when=moment)
 
     # ---- closing ---------------------------------------------------------------------------------
 
