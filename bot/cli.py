@@ -21,6 +21,7 @@ from bot.core.i18n import LANGUAGES
 from storage.db import SchemaTooNew
 
 DB_ENV = "COLDWAR_BOT_DB"
+TELEGRAM_TOKEN_ENV = "TELEGRAM_BOT_TOKEN"
 
 
 def default_db_path() -> Path:
@@ -74,6 +75,13 @@ def build_parser() -> argparse.ArgumentParser:
     ask = sub.add_parser("ask", help="send one message and print the replies")
     _chat_options(ask)
     ask.add_argument("text", nargs="+", help="the message, e.g. '/date 14 May'")
+
+    run = sub.add_parser(
+        "run",
+        help="run the bot on Telegram (TELEGRAM_BOT_TOKEN) until stopped; see the README for every setting",
+    )
+    run.add_argument("--db", type=Path, help=f"database file (default: ${DB_ENV} or the user data dir)")
+    run.add_argument("--now", type=_instant, help=argparse.SUPPRESS)
 
     tick = sub.add_parser(
         "tick",
@@ -134,6 +142,81 @@ async def _chat(args: argparse.Namespace, one_message: str | None) -> int:
             print(text, end="\n\n")
         for text in await session.send(one_message):
             print(text, end="\n\n")
+    return 0
+
+
+def _webhook_from_env() -> object | None:
+    from bot.adapters.telegram.adapter import WebhookConfig
+
+    url = os.environ.get("TELEGRAM_WEBHOOK_URL")
+    if not url:
+        return None
+    secret = os.environ.get("TELEGRAM_WEBHOOK_SECRET", "")
+    if not secret:
+        raise SystemExit(
+            "coldwar-bot: TELEGRAM_WEBHOOK_URL is set but TELEGRAM_WEBHOOK_SECRET is not; Telegram must sign"
+            " every update with a secret token (1–256 characters: A-Z, a-z, 0-9, _ and -)"
+        )
+    return WebhookConfig(
+        url=url,
+        secret_token=secret,
+        listen=os.environ.get("TELEGRAM_WEBHOOK_LISTEN", "0.0.0.0"),
+        port=int(os.environ.get("TELEGRAM_WEBHOOK_PORT", "8443")),
+        url_path=os.environ.get("TELEGRAM_WEBHOOK_PATH", "telegram"),
+    )
+
+
+async def _run(args: argparse.Namespace) -> int:
+    """Every adapter whose token is set, in one process and one event loop, until SIGINT/SIGTERM."""
+    import signal
+
+    from bot.adapters.telegram.adapter import TelegramAdapter, WebhookConfig
+
+    token = os.environ.get(TELEGRAM_TOKEN_ENV, "").strip()
+    if not token:
+        print(
+            f"coldwar-bot: set {TELEGRAM_TOKEN_ENV} to run on Telegram"
+            " (or run `coldwar-bot` for the console)",
+            file=sys.stderr,
+        )
+        return 2
+    if os.environ.get("DISCORD_BOT_TOKEN"):
+        print(
+            "coldwar-bot: the Discord adapter is not part of this version; DISCORD_BOT_TOKEN is ignored",
+            file=sys.stderr,
+        )
+    webhook = _webhook_from_env()
+    app = await _start(args)
+    if app is None:
+        return 1
+    async with app:
+        adapter = TelegramAdapter(
+            app,
+            token,
+            base_url=os.environ.get("TELEGRAM_BASE_URL") or None,
+            webhook=webhook if isinstance(webhook, WebhookConfig) else None,
+        )
+        try:
+            await adapter.start()
+        except Exception as exc:  # an invalid token, no network: say so without the token
+            print(
+                "coldwar-bot: Telegram did not start: "
+                f"{type(exc).__name__}: {str(exc).replace(token, '<token>')}",
+                file=sys.stderr,
+            )
+            return 1
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        digests = asyncio.create_task(app.services.digest.run_forever())
+        logging.getLogger(__name__).info("running on Telegram as @%s", adapter.application.bot.username)
+        try:
+            await stop.wait()
+        finally:
+            digests.cancel()
+            await asyncio.gather(digests, return_exceptions=True)
+            await adapter.stop()
     return 0
 
 
@@ -234,6 +317,13 @@ def _main(argv: list[str] | None) -> int:
         return asyncio.run(_reports(args))
     if args.command == "tick":
         return asyncio.run(_tick(args))
+    if args.command == "run" or (args.command is None and os.environ.get(TELEGRAM_TOKEN_ENV)):
+        if args.command is None:
+            args = parser.parse_args(["run"])
+        try:
+            return asyncio.run(_run(args))
+        except KeyboardInterrupt:
+            return 0
     if args.command == "ask":
         text = " ".join(args.text)
         return asyncio.run(_chat(args, text))

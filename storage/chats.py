@@ -92,7 +92,8 @@ class ChatStore:
                 "UPDATE chats SET chat_id = ?, updated_at = ? WHERE platform = ? AND chat_id = ?",
                 (new_id, db_time(now), platform, old_id),
             )
-            for table in ("games", "rounds", "answers", "subscriptions", "digest_deliveries"):
+            moved = ("games", "rounds", "answers", "subscriptions", "digest_deliveries", "platform_polls")
+            for table in moved:
                 await conn.execute(
                     f"UPDATE OR IGNORE {table} SET chat_id = ? WHERE platform = ? AND chat_id = ?",
                     (new_id, platform, old_id),
