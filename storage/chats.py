@@ -54,6 +54,21 @@ class ChatStore:
         assert created is not None
         return created
 
+    async def timezones(self, chats: list[tuple[str, str]]) -> dict[tuple[str, str], str]:
+        """The time zone of each (platform, chat id); every one must exist."""
+        wanted = set(chats)
+        found: dict[tuple[str, str], str] = {}
+        for platform in {p for p, _ in wanted}:
+            for chat_id, tz in self._db.reader.execute(
+                "SELECT chat_id, timezone FROM chats WHERE platform = ?", (platform,)
+            ):
+                if (platform, chat_id) in wanted:
+                    found[(platform, chat_id)] = tz
+        missing = wanted - found.keys()
+        if missing:
+            raise KeyError(f"{len(missing)} chat(s) do not exist, e.g. {next(iter(missing))}")
+        return found
+
     async def set_language(self, platform: str, chat_id: str, lang: str, now: datetime) -> None:
         await self._db.write(
             "UPDATE chats SET lang = ?, updated_at = ? WHERE platform = ? AND chat_id = ?",

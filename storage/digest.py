@@ -117,9 +117,10 @@ class DigestStore:
             ),
         )
 
-    async def subscribe_many(self, rows: list[tuple[str, str, time, date, datetime]], now: datetime) -> None:
-        """(platform, chat id, local time, next date, next due) for many chats, in one transaction:
-        for imports and benchmarks; replaces the time and next post of existing ones."""
+    async def subscribe_many(self, rows: Iterable[tuple[str, str, str, str, str]], now: datetime) -> None:
+        """(platform, chat id, 'HH:MM', next date, next due as stored) for many chats, in one
+        transaction: for imports and benchmarks; existing ones get the new time and next post.
+        ``rows`` may be a generator, so a 100,000-chat import never holds every row at once."""
         stamp = db_time(now)
         async with self._db.transaction() as conn:
             await conn.executemany(
@@ -128,10 +129,7 @@ class DigestStore:
                 " ON CONFLICT (platform, chat_id) DO UPDATE SET local_time = excluded.local_time,"
                 " next_date = excluded.next_date, next_due = excluded.next_due, state = 'active',"
                 " paused_reason = NULL, updated_at = excluded.updated_at",
-                [
-                    (p, c, t.strftime("%H:%M"), d.isoformat(), db_time(due), stamp, stamp)
-                    for p, c, t, d, due in rows
-                ],
+                ((*row, stamp, stamp) for row in rows),
             )
 
     async def reschedule(
@@ -169,8 +167,10 @@ class DigestStore:
     async def due(self, now: datetime, platforms: Iterable[str], limit: int) -> list[Subscription]:
         marks, names = _in(platforms)
         rows = self._db.reader.execute(
+            # "+s.platform": keep the planner on subscriptions_due (a range in due order) rather than
+            # the primary key's platform column, which would read every subscription and sort them.
             f"SELECT {_SUB_COLUMNS} FROM {_SUB_FROM} WHERE s.state = 'active' AND s.next_due <= ?"
-            f" AND s.platform IN ({marks}) ORDER BY s.next_due LIMIT ?",
+            f" AND +s.platform IN ({marks}) ORDER BY s.next_due LIMIT ?",
             (db_time(now), *names, limit),
         ).fetchall()
         return [_sub(r) for r in rows]
@@ -180,9 +180,9 @@ class DigestStore:
         marks, names = _in(platforms)
         found = []
         for sql in (
-            f"SELECT min(next_due) FROM subscriptions WHERE state = 'active' AND platform IN ({marks})",
+            f"SELECT min(next_due) FROM subscriptions WHERE state = 'active' AND +platform IN ({marks})",
             "SELECT min(retry_at) FROM digest_deliveries WHERE state = 'claimed' AND retry_at IS NOT NULL"
-            f" AND platform IN ({marks})",
+            f" AND +platform IN ({marks})",
         ):
             row = self._db.reader.execute(sql, names).fetchone()
             if row and row[0]:
@@ -285,7 +285,7 @@ class DigestStore:
             " JOIN subscriptions s ON s.platform = d.platform AND s.chat_id = d.chat_id"
             " JOIN chats c ON c.platform = d.platform AND c.chat_id = d.chat_id"
             " WHERE d.state = 'claimed' AND d.retry_at IS NOT NULL AND d.retry_at <= ?"
-            f" AND d.platform IN ({marks})"
+            f" AND +d.platform IN ({marks})"
             " ORDER BY d.retry_at LIMIT ?",
             (db_time(now), *names, limit),
         ).fetchall()

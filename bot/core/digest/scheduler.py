@@ -13,18 +13,18 @@ import asyncio
 import contextlib
 import logging
 import time as systime
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any, TypeVar
-from zoneinfo import ZoneInfo
 
 from bot.core.clock import Clock
 from bot.core.digest.content import DigestBuilder, DigestPlan
 from bot.core.digest.delivery import ChatMoved, Pacer, RetryLater, Transport, Undeliverable
-from bot.core.digest.timing import local_date, next_post, post_instant
+from bot.core.digest.timing import local_date, next_post, post_instant, zone
 from bot.core.model import ChatKind, ChatRef, Message
 from storage.chats import ChatSettings, ChatStore
+from storage.db import db_time
 from storage.digest import Claim, DigestStore, Subscription
 
 log = logging.getLogger(__name__)
@@ -110,23 +110,25 @@ class DigestScheduler:
         assert sub is not None
         return sub
 
-    async def subscribe_many(self, chats: list[tuple[str, str, str, time]]) -> int:
-        """Subscribe many (platform, chat id, time zone, local time) at once; the chats must exist.
-        Each distinct (zone, time) is computed once, however many chats share it."""
+    async def subscribe_many(self, chats: list[tuple[str, str, time]]) -> int:
+        """Subscribe many (platform, chat id, local time) at once, each in its chat's own time zone
+        (the chats must exist). Each distinct (zone, time) is worked out once, however many chats
+        share it."""
         now = self.clock.now()
-        memo: dict[tuple[str, time], tuple[date, datetime]] = {}
-        zones: dict[str, ZoneInfo] = {}
-        rows = []
-        for platform, chat_id, timezone, at in chats:
-            key = (timezone, at)
-            if key not in memo:
-                zone = zones.get(timezone) or zones.setdefault(timezone, ZoneInfo(timezone))
-                memo[key] = next_post(now, at, zone)
-            day, due = memo[key]
-            rows.append((platform, chat_id, at, day, due))
-        await self.store.subscribe_many(rows, now)
+        zones = await self.chats.timezones([(p, c) for p, c, _ in chats])
+        memo: dict[tuple[str, time], tuple[str, str, str]] = {}
+
+        def rows() -> Iterator[tuple[str, str, str, str, str]]:
+            for platform, chat_id, at in chats:
+                key = (zones[(platform, chat_id)], at)
+                if key not in memo:
+                    day, due = next_post(now, at, zone(key[0]))
+                    memo[key] = (at.strftime("%H:%M"), day.isoformat(), db_time(due))
+                yield (platform, chat_id, *memo[key])
+
+        await self.store.subscribe_many(rows(), now)
         self.on_change()
-        return len(rows)
+        return len(chats)
 
     async def replan(self, chat: ChatSettings) -> Subscription | None:
         """After the chat's time zone changed: the next post at the same local time in the new zone."""
@@ -142,9 +144,9 @@ class DigestScheduler:
     async def _next(
         self, platform: str, chat_id: str, timezone: str, at: time, now: datetime
     ) -> tuple[date, datetime]:
-        zone = ZoneInfo(timezone)
-        done = await self.store.delivered_dates(platform, chat_id, local_date(now, zone) - timedelta(days=2))
-        return next_post(now, at, zone, done)
+        tz = zone(timezone)
+        done = await self.store.delivered_dates(platform, chat_id, local_date(now, tz) - timedelta(days=2))
+        return next_post(now, at, tz, done)
 
     async def unsubscribe(self, chat: ChatSettings) -> bool:
         removed = await self.store.unsubscribe(chat.platform, chat.chat_id)
@@ -185,12 +187,12 @@ class DigestScheduler:
     async def _claim(self, due: list[Subscription], now: datetime, report: PassReport) -> list[Claim]:
         plans: list[tuple[Subscription, date, datetime]] = []
         for sub in due:
-            zone = ZoneInfo(sub.timezone)
-            today = local_date(now, zone)
+            tz = zone(sub.timezone)
+            today = local_date(now, tz)
             after = sub.next_date + timedelta(days=1)
             if sub.next_date < today:
                 # The bot was down through the whole post day: too late to be "this day" any more.
-                day, instant = next_post(now, sub.local_time, zone)
+                day, instant = next_post(now, sub.local_time, tz)
                 await self.store.skip(
                     sub, day, instant, f"missed: the bot was down until {now.isoformat()}", now
                 )
@@ -202,7 +204,7 @@ class DigestScheduler:
                 )
                 report.skipped += 1
                 continue
-            plans.append((sub, after, post_instant(after, sub.local_time, zone)))
+            plans.append((sub, after, post_instant(after, sub.local_time, tz)))
         return await self.store.claim(plans, now)
 
     async def _deliver_all(
@@ -230,7 +232,7 @@ class DigestScheduler:
     ) -> None:
         sub = claim.sub
         now = self.clock.now()
-        if claim.local_date != local_date(now, ZoneInfo(sub.timezone)):
+        if claim.local_date != local_date(now, zone(sub.timezone)):
             await self.store.finish(
                 sub.platform, sub.chat_id, claim.local_date, "failed", now, "its day ended first"
             )

@@ -10,10 +10,18 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 _HHMM = re.compile(r"^([01]?\d|2[0-3])[:.h]([0-5]\d)$")
 DEFAULT_TIME = time(9, 0)
+
+
+@lru_cache(maxsize=1024)
+def zone(name: str) -> ZoneInfo:
+    """A zone by name, kept: zoneinfo holds only a few zones strongly and re-reads the others'
+    files, which a fan-out over hundreds of zones would do for every chat."""
+    return ZoneInfo(name)
 
 
 def parse_hhmm(text: str) -> time | None:
