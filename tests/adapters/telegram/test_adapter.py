@@ -319,7 +319,9 @@ async def test_every_command_answers_in_private_chats_and_groups(
         fake.chat_members[(chat_id, 77)] = "administrator"
         if command == "/question" and chat_type != "private":
             fake.push_update(fake.message_update(chat_id, 77, command, chat_type=chat_type))
-            await fake.wait_for("sendPoll", where=lambda p: p["chat_id"] == chat_id)  # a native quiz poll
+            await fake.wait_for(
+                "sendPoll", where=lambda p, c=chat_id: p["chat_id"] == c
+            )  # a native quiz poll
             continue
         out = await say(fake, chat_id, 77, command, chat_type=chat_type)
         assert out.strip(), command
