@@ -4,11 +4,13 @@ on a real SQLite file with a fixed clock."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
+from telegram.ext import ContextTypes
 
 from bot.adapters.telegram.adapter import TelegramAdapter
 from bot.app import App
@@ -19,10 +21,26 @@ from tests.adapters.telegram.fake_bot_api import Call, FakeBotAPI
 GROUP = -100555
 
 
-async def start(app: App, fake: FakeBotAPI) -> TelegramAdapter:
-    adapter = TelegramAdapter(app, fake.token, base_url=fake.base_url, poll_timeout=1)
+HANDLER_ERRORS: list[BaseException] = []
+
+
+async def _record_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    HANDLER_ERRORS.append(context.error or RuntimeError("unknown handler error"))
+
+
+async def start(app: App, fake: FakeBotAPI, **options: Any) -> TelegramAdapter:
+    """The adapter on the fake server; a handler that raises fails the test (PTB would only log it)."""
+    adapter = TelegramAdapter(app, fake.token, base_url=fake.base_url, poll_timeout=1, **options)
+    adapter.application.add_error_handler(_record_error)
     await adapter.start()
     return adapter
+
+
+@pytest.fixture(autouse=True)
+def no_handler_errors() -> Iterator[None]:
+    HANDLER_ERRORS.clear()
+    yield
+    assert not HANDLER_ERRORS, f"an update handler raised: {HANDLER_ERRORS!r}"
 
 
 @pytest.fixture
@@ -230,6 +248,10 @@ async def test_a_digest_fan_out_to_fifty_chats_with_flood_control_blocks_and_a_m
     delivered = [c.params["chat_id"] for c in fake.calls("sendMessage") if c.ok]
     expected = [c for c in chats if c not in (1020, 1030)] + [-1001030]
     assert sorted(delivered) == sorted(expected)  # each exactly once
+    waited = app.db.reader.execute(
+        "SELECT attempts, done_at FROM digest_deliveries WHERE platform = 'telegram' AND chat_id = '1010'"
+    ).fetchone()
+    assert waited[0] == 2 and waited[1] >= "2026-05-14T06:00:02+00:00"  # sent again after its 2 s wait
     paused = await s.digest.store.get("telegram", "1020")
     assert paused is not None and paused.state == "paused" and "blocked" in (paused.paused_reason or "")
     assert await s.digest.store.get("telegram", "-1001030") is not None
@@ -347,8 +369,7 @@ async def test_webhook_mode_checks_the_secret_token(app: App, fake_bot_api: Fake
         listen="127.0.0.1",
         port=port,
     )
-    adapter = TelegramAdapter(app, fake_bot_api.token, base_url=fake_bot_api.base_url, webhook=hook)
-    await adapter.start()
+    adapter = await start(app, fake_bot_api, webhook=hook)
     try:
         (set_hook,) = fake_bot_api.calls("setWebhook")
         assert set_hook.params["secret_token"] == "s3cret-T0ken"
@@ -357,6 +378,12 @@ async def test_webhook_mode_checks_the_secret_token(app: App, fake_bot_api: Fake
         async with httpx.AsyncClient() as client:
             refused = await client.post(f"http://127.0.0.1:{port}/telegram", json=update)
             assert refused.status_code == 403
+            wrong = await client.post(
+                f"http://127.0.0.1:{port}/telegram",
+                json=update,
+                headers={"X-Telegram-Bot-Api-Secret-Token": "guess"},
+            )
+            assert wrong.status_code == 403
             accepted = await client.post(
                 f"http://127.0.0.1:{port}/telegram",
                 json=update,
