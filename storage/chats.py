@@ -56,15 +56,16 @@ class ChatStore:
 
     async def timezones(self, chats: list[tuple[str, str]]) -> dict[tuple[str, str], str]:
         """The time zone of each (platform, chat id); every one must exist."""
-        wanted = set(chats)
         found: dict[tuple[str, str], str] = {}
-        for platform in {p for p, _ in wanted}:
-            for chat_id, tz in self._db.reader.execute(
-                "SELECT chat_id, timezone FROM chats WHERE platform = ?", (platform,)
+        for i in range(0, len(chats), 500):
+            part = chats[i : i + 500]
+            where = " OR ".join(["(platform = ? AND chat_id = ?)"] * len(part))
+            for platform, chat_id, tz in self._db.reader.execute(
+                f"SELECT platform, chat_id, timezone FROM chats WHERE {where}",
+                [v for key in part for v in key],
             ):
-                if (platform, chat_id) in wanted:
-                    found[(platform, chat_id)] = tz
-        missing = wanted - found.keys()
+                found[(platform, chat_id)] = tz
+        missing = set(chats) - found.keys()
         if missing:
             raise KeyError(f"{len(missing)} chat(s) do not exist, e.g. {next(iter(missing))}")
         return found

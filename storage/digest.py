@@ -8,7 +8,7 @@ and a claim left behind by a process that died is found and retried.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
@@ -117,20 +117,22 @@ class DigestStore:
             ),
         )
 
-    async def subscribe_many(self, rows: Iterable[tuple[str, str, str, str, str]], now: datetime) -> None:
-        """(platform, chat id, 'HH:MM', next date, next due as stored) for many chats, in one
-        transaction: for imports and benchmarks; existing ones get the new time and next post.
-        ``rows`` may be a generator, so a 100,000-chat import never holds every row at once."""
+    async def subscribe_many(
+        self, chunks: AsyncIterator[list[tuple[str, str, str, str, str]]], now: datetime
+    ) -> None:
+        """Lists of (platform, chat id, 'HH:MM', next date, next due as stored), all in one
+        transaction: for imports and benchmarks; existing ones get the new time and next post."""
         stamp = db_time(now)
         async with self._db.transaction() as conn:
-            await conn.executemany(
-                "INSERT INTO subscriptions (platform, chat_id, local_time, next_date, next_due, created_at,"
-                " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
-                " ON CONFLICT (platform, chat_id) DO UPDATE SET local_time = excluded.local_time,"
-                " next_date = excluded.next_date, next_due = excluded.next_due, state = 'active',"
-                " paused_reason = NULL, updated_at = excluded.updated_at",
-                ((*row, stamp, stamp) for row in rows),
-            )
+            async for rows in chunks:
+                await conn.executemany(
+                    "INSERT INTO subscriptions (platform, chat_id, local_time, next_date, next_due,"
+                    " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+                    " ON CONFLICT (platform, chat_id) DO UPDATE SET local_time = excluded.local_time,"
+                    " next_date = excluded.next_date, next_due = excluded.next_due, state = 'active',"
+                    " paused_reason = NULL, updated_at = excluded.updated_at",
+                    [(*row, stamp, stamp) for row in rows],
+                )
 
     async def reschedule(
         self, platform: str, chat_id: str, next_date: date, next_due: datetime, now: datetime

@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 import logging
 import time as systime
-from collections.abc import Awaitable, Callable, Coroutine, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any, TypeVar
@@ -110,23 +110,27 @@ class DigestScheduler:
         assert sub is not None
         return sub
 
-    async def subscribe_many(self, chats: list[tuple[str, str, time]]) -> int:
+    async def subscribe_many(self, chats: list[tuple[str, str, time]], chunk: int = 5000) -> int:
         """Subscribe many (platform, chat id, local time) at once, each in its chat's own time zone
-        (the chats must exist). Each distinct (zone, time) is worked out once, however many chats
-        share it."""
+        (the chats must exist), in one transaction. Each distinct (zone, time) is worked out once,
+        however many chats share it; zones are read a chunk at a time, so memory stays flat."""
         now = self.clock.now()
-        zones = await self.chats.timezones([(p, c) for p, c, _ in chats])
         memo: dict[tuple[str, time], tuple[str, str, str]] = {}
 
-        def rows() -> Iterator[tuple[str, str, str, str, str]]:
-            for platform, chat_id, at in chats:
-                key = (zones[(platform, chat_id)], at)
-                if key not in memo:
-                    day, due = next_post(now, at, zone(key[0]))
-                    memo[key] = (at.strftime("%H:%M"), day.isoformat(), db_time(due))
-                yield (platform, chat_id, *memo[key])
+        async def chunks() -> AsyncIterator[list[tuple[str, str, str, str, str]]]:
+            for i in range(0, len(chats), chunk):
+                part = chats[i : i + chunk]
+                zones = await self.chats.timezones([(p, c) for p, c, _ in part])
+                rows = []
+                for platform, chat_id, at in part:
+                    key = (zones[(platform, chat_id)], at)
+                    if key not in memo:
+                        day, due = next_post(now, at, zone(key[0]))
+                        memo[key] = (at.strftime("%H:%M"), day.isoformat(), db_time(due))
+                    rows.append((platform, chat_id, *memo[key]))
+                yield rows
 
-        await self.store.subscribe_many(rows(), now)
+        await self.store.subscribe_many(chunks(), now)
         self.on_change()
         return len(chats)
 

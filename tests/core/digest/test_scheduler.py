@@ -298,3 +298,20 @@ async def test_an_ambiguous_time_on_the_fall_back_night_posts_once(app: App, clo
         clock.advance(timedelta(minutes=5))
     assert len(transport.sent) == 1
     assert transport.sent[0][0].astimezone(UTC) == at("2026-10-25T00:30:00+00:00")
+
+
+async def test_subscribing_many_chats_at_once_uses_each_chats_zone(app: App, clock: FixedClock) -> None:
+    s = app.services
+    zones = {"7001": "Asia/Kathmandu", "7002": "America/New_York", "7003": "Asia/Kathmandu"}
+    for chat_id, zone in zones.items():
+        await s.chats.get_or_create("console", chat_id, "private", "en", clock.now())
+        await s.chats.set_timezone("console", chat_id, zone, clock.now())
+    nine = datetime.fromisoformat("2026-01-01T09:00:00").time()
+    assert await s.digest.subscribe_many([("console", c, nine) for c in zones], chunk=2) == 3
+    for chat_id, zone in zones.items():
+        sub = await s.digest.store.get("console", chat_id)
+        assert sub is not None
+        assert sub.next_due.astimezone(ZoneInfo(zone)).strftime("%H:%M") == "09:00"
+        assert sub.next_due > clock.now()
+    with pytest.raises(KeyError):
+        await s.digest.subscribe_many([("console", "no-such-chat", nine)])
