@@ -177,3 +177,22 @@ def test_tick_posts_each_days_digest_once(db_path: Path) -> None:
     assert "This day in the Cold War · 14 May 2026" in first.stdout
     assert run("tick", "--now", "2026-05-14T09:01:00+03:00", db=db_path).stdout == ""
     assert "15 May 2026" in run("tick", "--now", "2026-05-15T09:00:00+03:00", db=db_path).stdout
+
+
+def test_run_needs_a_token_and_never_prints_it(db_path: Path) -> None:
+    out = run("run", db=db_path)
+    assert out.returncode == 2 and "TELEGRAM_BOT_TOKEN" in out.stderr
+    token = "123456:SECRET-TOKEN-VALUE"
+    env = {
+        "TELEGRAM_BOT_TOKEN": token,
+        "TELEGRAM_BASE_URL": "http://127.0.0.1:9/bot",
+    }  # nothing listens there
+    out = run("run", db=db_path, env=env)
+    assert out.returncode == 1 and "Telegram did not start" in out.stderr
+    assert token not in out.stderr and token not in out.stdout
+    hook = run(
+        "run",
+        db=db_path,
+        env={"TELEGRAM_BOT_TOKEN": token, "TELEGRAM_WEBHOOK_URL": "https://x.example/telegram"},
+    )
+    assert hook.returncode != 0 and "TELEGRAM_WEBHOOK_SECRET" in hook.stderr
