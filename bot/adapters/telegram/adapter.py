@@ -63,6 +63,7 @@ log = logging.getLogger(__name__)
 
 PLATFORM = "telegram"
 ADMIN_CACHE_SECONDS = 60.0
+ADMIN_CACHE_SIZE = 10_000
 INLINE_RESULTS = 10
 ALLOWED_UPDATES = ["message", "callback_query", "poll_answer", "inline_query", "my_chat_member"]
 # Errors that mean "this chat cannot receive from us", not "try again".
@@ -253,6 +254,8 @@ class TelegramAdapter:
             return cached[1]
         member = await self.application.bot.get_chat_member(chat_id, user_id)
         admin = member.status in (ChatMember.ADMINISTRATOR, ChatMember.OWNER)
+        if len(self._admins) >= ADMIN_CACHE_SIZE:
+            self._admins = {k: v for k, v in self._admins.items() if now - v[0] < ADMIN_CACHE_SECONDS}
         self._admins[key] = (now, admin)
         return admin
 
@@ -356,7 +359,8 @@ class TelegramAdapter:
                     input_message_content=InputTextMessageContent(parts[0].html, parse_mode=ParseMode.HTML),
                 )
             )
-        await query.answer(results, cache_time=300)
+        # Personal: results are in the asker's language, so Telegram must not share its cache.
+        await query.answer(results, cache_time=300, is_personal=True)
 
     async def _on_my_chat_member(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         change = update.my_chat_member
