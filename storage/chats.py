@@ -57,14 +57,18 @@ class ChatStore:
     async def timezones(self, chats: list[tuple[str, str]]) -> dict[tuple[str, str], str]:
         """The time zone of each (platform, chat id); every one must exist."""
         found: dict[tuple[str, str], str] = {}
-        for i in range(0, len(chats), 500):
-            part = chats[i : i + 500]
-            where = " OR ".join(["(platform = ? AND chat_id = ?)"] * len(part))
-            for platform, chat_id, tz in self._db.reader.execute(
-                f"SELECT platform, chat_id, timezone FROM chats WHERE {where}",
-                [v for key in part for v in key],
-            ):
-                found[(platform, chat_id)] = tz
+        by_platform: dict[str, list[str]] = {}
+        for platform, chat_id in chats:
+            by_platform.setdefault(platform, []).append(chat_id)
+        for platform, ids in by_platform.items():
+            for i in range(0, len(ids), 900):
+                part = ids[i : i + 900]
+                marks = ", ".join("?" * len(part))
+                rows = self._db.reader.execute(
+                    f"SELECT chat_id, timezone FROM chats WHERE platform = ? AND chat_id IN ({marks})",
+                    (platform, *part),
+                )
+                found.update(((platform, chat_id), tz) for chat_id, tz in rows)
         missing = set(chats) - found.keys()
         if missing:
             raise KeyError(f"{len(missing)} chat(s) do not exist, e.g. {next(iter(missing))}")

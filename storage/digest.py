@@ -8,6 +8,7 @@ and a claim left behind by a process that died is found and retried.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -123,16 +124,24 @@ class DigestStore:
         """Lists of (platform, chat id, 'HH:MM', next date, next due as stored), all in one
         transaction: for imports and benchmarks; existing ones get the new time and next post."""
         stamp = db_time(now)
+        sql = (
+            "INSERT INTO subscriptions (platform, chat_id, local_time, next_date, next_due,"
+            " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (platform, chat_id) DO UPDATE SET local_time = excluded.local_time,"
+            " next_date = excluded.next_date, next_due = excluded.next_due, state = 'active',"
+            " paused_reason = NULL, updated_at = excluded.updated_at"
+        )
         async with self._db.transaction() as conn:
+            # Pipelined: the next chunk is prepared on the loop while SQLite inserts this one on
+            # the writer's thread.
+            pending: asyncio.Future[object] | None = None
             async for rows in chunks:
-                await conn.executemany(
-                    "INSERT INTO subscriptions (platform, chat_id, local_time, next_date, next_due,"
-                    " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
-                    " ON CONFLICT (platform, chat_id) DO UPDATE SET local_time = excluded.local_time,"
-                    " next_date = excluded.next_date, next_due = excluded.next_due, state = 'active',"
-                    " paused_reason = NULL, updated_at = excluded.updated_at",
-                    [(*row, stamp, stamp) for row in rows],
-                )
+                params = [(*row, stamp, stamp) for row in rows]
+                if pending is not None:
+                    await pending
+                pending = asyncio.ensure_future(conn.executemany(sql, params))
+            if pending is not None:
+                await pending
 
     async def reschedule(
         self, platform: str, chat_id: str, next_date: date, next_due: datetime, now: datetime
