@@ -12,6 +12,7 @@ import asyncio
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from typing import Any
 
 from storage.db import Database, db_time
 
@@ -134,7 +135,7 @@ class DigestStore:
         async with self._db.transaction() as conn:
             # Pipelined: the next chunk is prepared on the loop while SQLite inserts this one on
             # the writer's thread.
-            pending: asyncio.Future[object] | None = None
+            pending: asyncio.Future[Any] | None = None
             async for rows in chunks:
                 params = [(*row, stamp, stamp) for row in rows]
                 if pending is not None:
