@@ -95,12 +95,6 @@ class StudyStore:
                 (platform, user_id, question_key, rating, db_time(now), review_log),
             )
 
-    async def reviews(self, platform: str, user_id: str) -> int:
-        row = self._db.reader.execute(
-            "SELECT count(*) FROM study_reviews WHERE platform = ? AND user_id = ?", (platform, user_id)
-        ).fetchone()
-        return int(row[0])
-
     async def remove(self, platform: str, user_id: str, question_key: str) -> None:
         """Drop a card whose question the content no longer has."""
         await self._db.write(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import datetime, time
 from functools import cache
 from zoneinfo import ZoneInfo, available_timezones
 
@@ -151,7 +151,3 @@ async def digest(ctx: Context, args: str) -> list[Reply]:
     sub = await s.digest.store.get(ctx.chat.platform, ctx.chat.chat_id)
     plan = await s.digest.builder.plan(ctx.today())
     return [await s.digest.builder.message(plan, ctx.tr.lang, sub.with_quiz if sub else True)]
-
-
-async def question_of_the_day(ctx: Context, day: date) -> str | None:
-    return (await ctx.services.digest.builder.plan(day)).question_key

@@ -91,11 +91,13 @@ class QuizEngine:
 
     # ---- choosing questions ------------------------------------------------------------------
 
-    async def pick(self, chat: ChatSettings, filter_: QuizFilter, exclude: set[str]) -> Pick | None:
+    async def pick(
+        self, chat: ChatSettings, filter_: QuizFilter, exclude: set[str], pool: list[str] | None = None
+    ) -> Pick | None:
         """A question from the filter's pool that the chat has not seen, curated and generated ones
         taking turns at random; once the pool is used up, it starts over."""
-        catalog = await self.content.catalog()
-        pool = filter_.pool(catalog)
+        if pool is None:
+            pool = filter_.pool(await self.content.catalog())
         if not pool:
             return None
         seen = await self.store.seen_keys(chat.platform, chat.chat_id)
@@ -116,9 +118,6 @@ class QuizEngine:
                 return Pick(question, forget)
             fresh.remove(key)
         return None
-
-    async def pool_size(self, filter_: QuizFilter) -> int:
-        return len(filter_.pool(await self.content.catalog()))
 
     # ---- starting ------------------------------------------------------------------------------
 
@@ -141,15 +140,13 @@ class QuizEngine:
         busy = await self._busy(chat, tr, now)
         if busy is not None:
             return [busy]
-        pool = await self.pool_size(filter_)
         catalog = await self.content.catalog()
         label = filter_.label(tr, catalog)
-        if pool == 0:
-            return [_say(tr.t("quiz.empty_pool", filter=label))]
-        picked = await self.pick(chat, filter_, set())
+        pool = filter_.pool(catalog)  # built once: the pick and the game's length both need it
+        picked = await self.pick(chat, filter_, set(), pool)
         if picked is None:
             return [_say(tr.t("quiz.empty_pool", filter=label))]
-        length = min(length, pool)
+        length = min(length, len(pool))
         seconds = chat.quiz_seconds
         deadline = now + timedelta(seconds=seconds)
         async with self.store.transaction(now) as tx:
@@ -406,7 +403,7 @@ class QuizEngine:
             and chat
         ):
             filter_ = await self._game_filter(game)
-            exclude = {question.key, *await self._game_keys(game)}
+            exclude = {question.key, *await self.store.game_question_keys(game.id)}
             upcoming = await self.pick(chat, filter_, exclude)
         next_round: int | None = None
         state = "running"
@@ -477,9 +474,6 @@ class QuizEngine:
             return QuizFilter()
         found = parse_filter(game.filter, await self.content.catalog())
         return found if isinstance(found, QuizFilter) else QuizFilter()
-
-    async def _game_keys(self, game: Game) -> set[str]:
-        return await self.store.game_question_keys(game.id)
 
     def _reveal(self, current: Round, question: QuizQuestion, tr: Translator, outcome: str) -> QuizReveal:
         _, choices, explanation = question.in_lang(tr.lang)
