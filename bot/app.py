@@ -24,6 +24,7 @@ from storage.chats import ChatStore
 from storage.content import ContentStore
 from storage.db import Database
 from storage.digest import DigestStore
+from storage.notices import NoticeStore
 from storage.quiz import QuizStore
 from storage.reports import ReportStore
 from storage.study import StudyStore
@@ -90,6 +91,7 @@ class App:
             i18n = I18n()
             rng = random.Random(seed)
             chats = ChatStore(db)
+            notices = NoticeStore(db)
             study = StudyStore(db)
             quiz = QuizEngine(
                 store=QuizStore(db),
@@ -105,6 +107,7 @@ class App:
                 chats=chats,
                 builder=DigestBuilder(content_store, i18n, quiz.maker),
                 clock=clock,
+                notices=notices,
             )
             services = Services(
                 content=content_store,
@@ -118,6 +121,7 @@ class App:
                 quiz=quiz,
                 study=study,
                 digest=digest,
+                notices=notices,
             )
         except BaseException:
             await db.close()

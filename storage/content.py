@@ -168,6 +168,7 @@ class ContentStore:
         self._days: list[tuple[int, int]] | None = None
         self._ids: list[str] | None = None
         self._catalog: Catalog | None = None
+        self._titles: dict[str, list[tuple[str, str, int]]] = {}
 
     # ---- loading -------------------------------------------------------------------------
 
@@ -269,6 +270,7 @@ class ContentStore:
         self._days = None
         self._ids = None
         self._catalog = None
+        self._titles = {}
 
     # ---- reads ---------------------------------------------------------------------------
 
@@ -385,6 +387,21 @@ class ContentStore:
                 tag_names=tag_names,
             )
         return self._catalog
+
+    async def titles(self, lang: str) -> list[tuple[str, str, int]]:
+        """(event id, title in ``lang``, year) for every event in date order, kept in memory for
+        as-you-type suggestions (a few hundred KB), rebuilt when the content changes."""
+        found = self._titles.get(lang)
+        if found is None:
+            column = "title_ro" if lang == "ro" else "title_en"
+            found = [
+                (str(r[0]), str(r[1] or r[2]), int(str(r[3])[:4]))
+                for r in self._db.reader.execute(
+                    f"SELECT id, {column}, title_en, day FROM events ORDER BY day, id"
+                )
+            ]
+            self._titles[lang] = found
+        return found
 
     async def question_ids(self) -> list[str]:
         return [r[0] for r in self._db.reader.execute("SELECT id FROM questions ORDER BY id")]

@@ -18,8 +18,9 @@ from storage.db import Database, db_time
 
 _SUB_COLUMNS = (
     "s.platform, s.chat_id, s.local_time, s.with_quiz, s.target, s.next_date, s.next_due, s.state,"
-    " s.paused_reason, c.timezone, c.lang, c.kind"
+    " s.paused_reason, c.timezone, c.lang, c.kind, s.target_name, s.created_by"
 )
+_N_SUB = _SUB_COLUMNS.count(",") + 1
 _SUB_FROM = "subscriptions s JOIN chats c ON c.platform = s.platform AND c.chat_id = s.chat_id"
 
 
@@ -37,6 +38,10 @@ class Subscription:
     timezone: str
     lang: str
     kind: str
+    target_name: str | None = None
+    """The channel's name when it was chosen (for showing; ``target`` is what is posted to)."""
+    created_by: str | None = None
+    """Who last subscribed: told on their next command if the digest has to be paused."""
 
 
 def _sub(row: tuple[object, ...]) -> Subscription:
@@ -53,6 +58,8 @@ def _sub(row: tuple[object, ...]) -> Subscription:
         timezone=str(row[9]),
         lang=str(row[10]),
         kind=str(row[11]),
+        target_name=str(row[12]) if row[12] is not None else None,
+        created_by=str(row[13]) if row[13] is not None else None,
     )
 
 
@@ -94,16 +101,22 @@ class DigestStore:
         *,
         with_quiz: bool | None = None,
         target: str | None = None,
+        target_name: str | None = None,
+        created_by: str | None = None,
     ) -> None:
-        """Create or change a subscription; it becomes active again if it was paused."""
+        """Create or change a subscription; it becomes active again if it was paused. A ``target``
+        (another channel to post in) is kept until a new one is given."""
         quiz = 1 if with_quiz is None else int(with_quiz)
         await self._db.write(
-            "INSERT INTO subscriptions (platform, chat_id, local_time, with_quiz, target, next_date,"
-            " next_due,"
-            " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            "INSERT INTO subscriptions (platform, chat_id, local_time, with_quiz, target, target_name,"
+            " created_by, next_date, next_due, created_at, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (platform, chat_id) DO UPDATE SET local_time = excluded.local_time,"
             f" with_quiz = {'excluded.with_quiz' if with_quiz is not None else 'with_quiz'},"
-            " target = coalesce(excluded.target, target), next_date = excluded.next_date,"
+            " target = coalesce(excluded.target, target),"
+            " target_name = CASE WHEN excluded.target IS NULL THEN target_name ELSE excluded.target_name END,"
+            " created_by = coalesce(excluded.created_by, created_by),"
+            " next_date = excluded.next_date,"
             " next_due = excluded.next_due, state = 'active', paused_reason = NULL,"
             " updated_at = excluded.updated_at",
             (
@@ -112,6 +125,8 @@ class DigestStore:
                 local_time.strftime("%H:%M"),
                 quiz,
                 target,
+                target_name,
+                created_by,
                 next_date.isoformat(),
                 db_time(next_due),
                 db_time(now),
@@ -305,9 +320,9 @@ class DigestStore:
             await self._db.quick_write(
                 "UPDATE digest_deliveries SET retry_at = NULL"
                 " WHERE platform = ? AND chat_id = ? AND local_date = ?",
-                (row[0], row[1], row[12]),
+                (row[0], row[1], row[_N_SUB]),
             )
-        return [Claim(_sub(r[:12]), date.fromisoformat(str(r[12])), int(r[13])) for r in rows]
+        return [Claim(_sub(r[:_N_SUB]), date.fromisoformat(str(r[_N_SUB])), int(r[_N_SUB + 1])) for r in rows]
 
     async def ledger(self, platform: str, chat_id: str) -> list[tuple[str, str, int, str | None]]:
         """(local date, state, attempts, detail) for a chat, oldest first: for tests and operators."""

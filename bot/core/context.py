@@ -16,6 +16,7 @@ from bot.core.quiz.engine import QuizEngine
 from bot.core.registry import Command, Registry
 from storage.chats import ChatSettings, ChatStore
 from storage.content import ContentStore
+from storage.notices import NoticeStore
 from storage.reports import ReportStore
 from storage.study import StudyStore
 from storage.users import UserStore
@@ -34,6 +35,7 @@ class Services:
     quiz: QuizEngine
     study: StudyStore
     digest: DigestScheduler
+    notices: NoticeStore
 
 
 @dataclass(slots=True)

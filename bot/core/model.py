@@ -52,6 +52,10 @@ class Incoming:
     language_hint: str | None = None
     addressed: bool = True
     is_admin: Callable[[], Awaitable[bool]] = _never_admin
+    target: str | None = None
+    """A channel chosen with the platform's own picker (a CHANNEL argument), already checked by the
+    adapter to belong to the same server; never parsed from ``text``."""
+    target_name: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

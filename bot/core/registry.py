@@ -26,6 +26,17 @@ class Scope(StrEnum):
         return self is Scope.BOTH or self.value == kind.value
 
 
+class ArgKind(StrEnum):
+    """What an argument holds, so platforms with typed options (Discord) can offer the right input.
+    The core still reads every argument from the command's text."""
+
+    TEXT = "text"
+    INTEGER = "integer"
+    CHANNEL = "channel"
+    """A channel of the same server, chosen with the platform's own picker and handed to the core
+    as ``Incoming.target`` (never typed in the text). Platforms without channels leave it out."""
+
+
 @dataclass(frozen=True, slots=True)
 class Argument:
     name: str
@@ -33,6 +44,12 @@ class Argument:
     """Catalog key describing the argument."""
     required: bool = False
     choices: tuple[str, ...] = ()
+    kind: ArgKind = ArgKind.TEXT
+    minimum: int | None = None
+    maximum: int | None = None
+    """Bounds of an INTEGER argument, inclusive."""
+    suggest: str | None = None
+    """A :mod:`bot.core.suggest` source offering values as the user types (``"event"``, ...)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -38,6 +38,8 @@ class Router:
         try:
             chat = await self._chat(incoming)
             replies = await self._dispatch(incoming, chat)
+            if replies:
+                replies = [*await self._notices(incoming, chat), *replies]
             return [r if r.lang else replace(r, lang=chat.lang) for r in replies]
         except Exception:
             log.exception("failed to handle %r in %s", incoming.text[:200], incoming.chat)
@@ -93,6 +95,16 @@ class Router:
             return [text_reply(tr.t("router.admins_only", command=slash))]
         ctx = Context(incoming=incoming, chat=chat, services=s, tr=tr, command=command)
         return await command.handler(ctx, args)
+
+    async def _notices(self, incoming: Incoming, chat: ChatSettings) -> list[Reply]:
+        """What the user must be told since their last command (e.g. a digest of theirs was
+        paused), once, only to them."""
+        tr = self.services.i18n[chat.lang]
+        pending = await self.services.notices.take(incoming.user.platform, incoming.user.user_id)
+        return [
+            Message((Paragraph.of(Span(tr.t(n.key, **n.params), bold=True)),), ephemeral=True)
+            for n in pending
+        ]
 
     def _unknown(self, name: str, tr: Translator) -> Message:
         best = process.extractOne(name, self.services.registry.names, scorer=fuzz.ratio, score_cutoff=70)

@@ -12,7 +12,7 @@ from bot.core.context import Context
 from bot.core.digest.timing import DEFAULT_TIME, parse_hhmm
 from bot.core.i18n import N_, Translator
 from bot.core.model import Button, Message, Paragraph, Reply, Span, say
-from bot.core.registry import Argument, CommandSet
+from bot.core.registry import ArgKind, Argument, CommandSet
 from bot.core.when import moment
 from storage.digest import Subscription
 
@@ -23,6 +23,12 @@ commands = CommandSet()
 def _zones() -> dict[str, str]:
     """Every IANA zone name zoneinfo knows, by its lowercase form."""
     return {z.lower(): z for z in available_timezones() if "/" in z or z == "UTC"}
+
+
+@cache
+def zone_names() -> tuple[str, ...]:
+    """Every zone name a chat may choose, sorted."""
+    return tuple(sorted(_zones().values()))
 
 
 def find_zone(text: str) -> str | None:
@@ -62,16 +68,22 @@ def subscription_line(tr: Translator, sub: Subscription | None, now: datetime) -
         return tr.t("settings.digest_off")
     at = sub.local_time.strftime("%H:%M")
     quiz = tr.t("settings.quiz_on") if sub.with_quiz else tr.t("settings.quiz_off")
+    where = " " + tr.t("settings.digest_where", channel=sub.target_name) if sub.target_name else ""
     if sub.state == "paused":
-        return tr.t("settings.digest_paused", time=at, reason=sub.paused_reason or "")
-    return tr.t("settings.digest_on", time=at, quiz=quiz, next=when_text(tr, sub.next_due, sub.timezone, now))
+        return tr.t("settings.digest_paused", time=at, reason=sub.paused_reason or "") + where
+    line = tr.t("settings.digest_on", time=at, quiz=quiz, next=when_text(tr, sub.next_due, sub.timezone, now))
+    return line + where
 
 
 @commands.command(
     "subscribe",
     summary=N_("cmd.subscribe.summary"),
     details=N_("cmd.subscribe.details"),
-    args=(Argument("time", N_("arg.time")), Argument("timezone", N_("arg.timezone"))),
+    args=(
+        Argument("time", N_("arg.time")),
+        Argument("timezone", N_("arg.timezone"), suggest="timezone"),
+        Argument("channel", N_("arg.channel"), kind=ArgKind.CHANNEL),
+    ),
     admin_only=True,
 )
 async def subscribe(ctx: Context, args: str) -> list[Reply]:
@@ -96,13 +108,18 @@ async def subscribe(ctx: Context, args: str) -> list[Reply]:
     if at is None:
         current = await s.digest.store.get(chat.platform, chat.chat_id)
         at = current.local_time if current else DEFAULT_TIME
-    sub = await s.digest.subscribe(chat, at)
+    incoming = ctx.incoming
+    sub = await s.digest.subscribe(
+        chat, at, target=incoming.target, target_name=incoming.target_name, by=incoming.user.user_id
+    )
     text = tr.t(
         "subscribe.done",
         time=at.strftime("%H:%M"),
         timezone=chat.timezone,
         next=when_text(tr, sub.next_due, chat.timezone, now),
     )
+    if sub.target_name:
+        text += " " + tr.t("settings.digest_where", channel=sub.target_name)
     hint = tr.t("subscribe.utc_hint") if chat.timezone == "UTC" and zone is None else ""
     blocks = [Paragraph.of(Span(text, bold=True))]
     if hint:
@@ -121,7 +138,7 @@ async def unsubscribe(ctx: Context, args: str) -> list[Reply]:
     "timezone",
     summary=N_("cmd.timezone.summary"),
     details=N_("cmd.timezone.details"),
-    args=(Argument("timezone", N_("arg.timezone"), required=True),),
+    args=(Argument("timezone", N_("arg.timezone"), required=True, suggest="timezone"),),
     admin_only=True,
 )
 async def timezone(ctx: Context, args: str) -> list[Reply]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.core.context import Context
 from bot.core.i18n import LANGUAGES, N_, Translator, normalize_language
 from bot.core.model import ChatKind, Message, Paragraph, Reply, Span
-from bot.core.registry import Argument, Command, CommandSet, Scope
+from bot.core.registry import ArgKind, Argument, Command, CommandSet, Scope
 
 commands = CommandSet()
 
@@ -26,6 +26,8 @@ LANGUAGE_NAMES = {"en": N_("lang.name.en"), "ro": N_("lang.name.ro")}
 def usage(command: Command, tr: Translator) -> str:
     parts = [f"/{command.name}"]
     for arg in command.args:
+        if arg.kind is ArgKind.CHANNEL:
+            continue  # picked with the platform's own channel picker, never typed
         label = tr.t(arg.help)
         parts.append(f"<{label}>" if arg.required else f"[{label}]")
     return " ".join(parts)

@@ -57,7 +57,10 @@ async def _find(ctx: Context, text: str, lessons: list[LessonRecord]) -> LessonR
     "learn",
     summary=N_("cmd.learn.summary"),
     details=N_("cmd.learn.details"),
-    args=(Argument("lesson", N_("arg.lesson"), required=True), Argument("card", N_("arg.card"))),
+    args=(
+        Argument("lesson", N_("arg.lesson"), required=True, suggest="lesson"),
+        Argument("card", N_("arg.card")),
+    ),
 )
 async def learn(ctx: Context, args: str) -> list[Reply]:
     tr = ctx.tr

@@ -11,7 +11,7 @@ from bot.core.context import Context
 from bot.core.dates import DayQuery, nearest_days, parse_day
 from bot.core.i18n import N_
 from bot.core.model import Block, Button, Message, Paragraph, Reply, Span, say
-from bot.core.registry import Argument, CommandSet
+from bot.core.registry import ArgKind, Argument, CommandSet
 from content.schema import FIRST_YEAR, LAST_YEAR
 from storage.content import EventRecord
 
@@ -94,7 +94,7 @@ async def date_(ctx: Context, args: str) -> list[Reply]:
     "event",
     summary=N_("cmd.event.summary"),
     details=N_("cmd.event.details"),
-    args=(Argument("id", N_("arg.id"), required=True),),
+    args=(Argument("id", N_("arg.id"), required=True, suggest="event"),),
 )
 async def event(ctx: Context, args: str) -> list[Reply]:
     tr = ctx.tr
@@ -121,7 +121,7 @@ def _result_buttons(events: list[EventRecord], lang: str) -> tuple[Button, ...]:
     "search",
     summary=N_("cmd.search.summary"),
     details=N_("cmd.search.details"),
-    args=(Argument("words", N_("arg.words"), required=True),),
+    args=(Argument("words", N_("arg.words"), required=True, suggest="search"),),
     aliases=("fact",),
 )
 async def search(ctx: Context, args: str) -> list[Reply]:
@@ -142,7 +142,12 @@ async def search(ctx: Context, args: str) -> list[Reply]:
     "year",
     summary=N_("cmd.year.summary"),
     details=N_("cmd.year.details"),
-    args=(Argument("year", N_("arg.year"), required=True), Argument("page", N_("arg.page"))),
+    args=(
+        Argument(
+            "year", N_("arg.year"), required=True, kind=ArgKind.INTEGER, minimum=FIRST_YEAR, maximum=LAST_YEAR
+        ),
+        Argument("page", N_("arg.page"), kind=ArgKind.INTEGER, minimum=1, maximum=100),
+    ),
 )
 async def year(ctx: Context, args: str) -> list[Reply]:
     tr = ctx.tr

@@ -12,7 +12,7 @@ from bot.core.i18n import N_
 from bot.core.model import Button, ChatKind, Message, Paragraph, Reply, Span, say
 from bot.core.quiz.filters import MAX_LENGTH, MIN_LENGTH, ParseError, parse_quiz_args
 from bot.core.quiz.streaks import streaks
-from bot.core.registry import Argument, CommandSet
+from bot.core.registry import ArgKind, Argument, CommandSet
 
 commands = CommandSet()
 
@@ -38,7 +38,10 @@ _OFF = ("off", "no", "nu", "oprit", "0")
     "quiz",
     summary=N_("cmd.quiz.summary"),
     details=N_("cmd.quiz.details"),
-    args=(Argument("count", N_("arg.count")), Argument("filter", N_("arg.filter"))),
+    args=(
+        Argument("count", N_("arg.count"), kind=ArgKind.INTEGER, minimum=MIN_LENGTH, maximum=MAX_LENGTH),
+        Argument("filter", N_("arg.filter"), suggest="filter"),
+    ),
 )
 async def quiz(ctx: Context, args: str) -> list[Reply]:
     s = ctx.services

@@ -22,10 +22,12 @@ from bot.core.clock import Clock
 from bot.core.digest.content import DigestBuilder, DigestPlan
 from bot.core.digest.delivery import ChatMoved, Pacer, RetryLater, Transport, Undeliverable
 from bot.core.digest.timing import local_date, next_post, post_instant, zone
+from bot.core.i18n import N_
 from bot.core.model import ChatKind, ChatRef, Message
 from storage.chats import ChatSettings, ChatStore
 from storage.db import db_time
 from storage.digest import Claim, DigestStore, Subscription
+from storage.notices import NoticeStore
 
 log = logging.getLogger(__name__)
 
@@ -71,11 +73,13 @@ class DigestScheduler:
         chats: ChatStore,
         builder: DigestBuilder,
         clock: Clock,
+        notices: NoticeStore | None = None,
         wait_until: WaitUntil | None = None,
         workers: int = WORKERS,
     ) -> None:
         self.store = store
         self.chats = chats
+        self.notices = notices
         self.builder = builder
         self.clock = clock
         self.wait_until = wait_until or self._sleep_until
@@ -98,12 +102,30 @@ class DigestScheduler:
     # ---- subscriptions -----------------------------------------------------------------------
 
     async def subscribe(
-        self, chat: ChatSettings, at: time, *, with_quiz: bool | None = None, target: str | None = None
+        self,
+        chat: ChatSettings,
+        at: time,
+        *,
+        with_quiz: bool | None = None,
+        target: str | None = None,
+        target_name: str | None = None,
+        by: str | None = None,
     ) -> Subscription:
+        """``target``: another channel to post in (kept until a new one is given); ``by``: the user
+        subscribing, who is told on their next command if the digest has to be paused."""
         now = self.clock.now()
         day, due = await self._next(chat.platform, chat.chat_id, chat.timezone, at, now)
         await self.store.subscribe(
-            chat.platform, chat.chat_id, at, day, due, now, with_quiz=with_quiz, target=target
+            chat.platform,
+            chat.chat_id,
+            at,
+            day,
+            due,
+            now,
+            with_quiz=with_quiz,
+            target=target,
+            target_name=target_name,
+            created_by=by,
         )
         self.on_change()
         sub = await self.store.get(chat.platform, chat.chat_id)
@@ -266,6 +288,15 @@ class DigestScheduler:
                 await self.store.finish(sub.platform, chat_id, claim.local_date, "failed", now, str(exc))
                 await self.store.pause(sub.platform, chat_id, str(exc), now)
                 log.warning("digest to %s/%s paused: %s", sub.platform, chat_id, exc)
+                if self.notices is not None and sub.created_by:
+                    where = f"#{sub.target_name}" if sub.target_name else ""
+                    await self.notices.add(
+                        sub.platform,
+                        sub.created_by,
+                        N_("notice.digest_paused"),
+                        {"where": where, "reason": str(exc)[:300]},
+                        now,
+                    )
                 report.paused += 1
                 return
             except Exception as exc:  # RetryLater, timeouts, anything unexpected: try again later
