@@ -39,6 +39,15 @@ class MappingStore:
         ).fetchone()
         return PollRef(str(row[0]), int(row[1]), row[2]) if row else None
 
+    async def poll_for_round(self, platform: str, round_id: int) -> PollRef | None:
+        """Where a round's question was posted (the message to edit when it closes)."""
+        row = self._db.reader.execute(
+            "SELECT chat_id, round_id, message_id FROM platform_polls WHERE round_id = ? AND platform = ?"
+            " ORDER BY created_at DESC LIMIT 1",
+            (round_id, platform),
+        ).fetchone()
+        return PollRef(str(row[0]), int(row[1]), row[2]) if row else None
+
     async def token_for(self, command: str, now: datetime) -> str:
         """A short stand-in for a long command (stable: the same command gets the same token)."""
         token = TOKEN_PREFIX + hashlib.blake2s(command.encode("utf-8"), digest_size=12).hexdigest()

@@ -14,32 +14,51 @@ import contextlib
 import logging
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 import aiohttp
 import discord
+from discord import app_commands
 
+from bot.adapters.discord.commands import CatalogTranslator, build_all, channel_of, payload, text_of
 from bot.adapters.discord.render import (
+    BUTTONS_PER_ROW,
     COMMAND_PREFIX,
+    MAX_EMBEDS,
+    MAX_LABEL,
     QUIZ_TEMPLATE,
     Out,
-    app_commands_spec,
     command_hash,
     custom_id,
     parse_quiz_custom_id,
     render,
+    reveal_embed,
 )
 from bot.app import App
 from bot.core.digest.delivery import Limits, RetryLater, Undeliverable
-from bot.core.i18n import DEFAULT_LANGUAGE
-from bot.core.model import ChatKind, ChatRef, Incoming, Message, Outgoing, Reply, UserRef
+from bot.core.i18n import DEFAULT_LANGUAGE, normalize_language
+from bot.core.model import (
+    Block,
+    ChatKind,
+    ChatRef,
+    Incoming,
+    Message,
+    Outgoing,
+    QuizPrompt,
+    QuizReveal,
+    Reply,
+    UserRef,
+)
+from bot.core.registry import Command
+from bot.core.suggest import suggest
+from storage.mappings import TOKEN_PREFIX, MappingStore
+from storage.meta import MetaStore
 
 log = logging.getLogger(__name__)
 
 PLATFORM = "discord"
-APPLICATION_COMMAND = 2
-AUTOCOMPLETE = 4
-MAX_AUTOCOMPLETE = 25
+DEFER_AFTER = 2.0
 HASH_KEY = "discord.commands.hash"
 COMMAND_TEMPLATE = r"cw:(?P<command>.+)"
 NO_MENTIONS = discord.AllowedMentions.none()
@@ -97,50 +116,13 @@ class CommandButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=COM
         return cls(match["command"])
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        await _adapter(interaction).run_command(interaction, self.command)
-
-
-def _view(part: Out) -> discord.ui.View | None:
-    """The part's buttons as dynamic items (so no per-message view is stored), or ``None``."""
-    if not part.buttons:
-        return None
-    view = discord.ui.View(timeout=None)
-    for index, (label, command) in enumerate(part.buttons):
-        value = custom_id(command)
-        if value is None:
-            log.warning("no custom_id fits the command %r; button left out", command)
-            continue
-        quiz = parse_quiz_custom_id(value)
-        item: discord.ui.Item[Any] = (
-            QuizButton(quiz[0], quiz[1], label)
-            if quiz is not None
-            else CommandButton(value[len(COMMAND_PREFIX) :], label)
-        )
-        item.row = index // 5
-        view.add_item(item)
-    return view if view.children else None
-
-
-def _send_kwargs(part: Out) -> dict[str, Any]:
-    kwargs: dict[str, Any] = {"allowed_mentions": NO_MENTIONS}
-    if part.content is not None:
-        kwargs["content"] = part.content
-    if part.embeds:
-        kwargs["embeds"] = list(part.embeds)
-    view = _view(part)
-    if view is not None:
-        kwargs["view"] = view
-    return kwargs
-
-
-def _as_sent(spec: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The command spec as uploaded: ``default_member_permissions`` as an integer, as discord.py
-    sends it and as Discord's OpenAPI document types it (render keeps the documented digit string)."""
-    out = []
-    for entry in spec:
-        perms = entry.get("default_member_permissions")
-        out.append({**entry, "default_member_permissions": int(perms)} if isinstance(perms, str) else entry)
-    return out
+        adapter = _adapter(interaction)
+        command: str | None = self.command
+        if self.command.startswith(TOKEN_PREFIX):
+            command = await adapter.mappings.command_for(self.command)
+        if command is None:  # a token this database never issued: say so rather than fail
+            command = "/help"
+        await adapter.run_command(interaction, command)
 
 
 class DiscordTransport:
@@ -148,6 +130,7 @@ class DiscordTransport:
 
     platform = PLATFORM
     limits = Limits(per_second=45.0, per_chat_interval=1.0, group_per_minute=None)
+    """Within Discord's global 50 requests/s, leaving room for interactions; 1 post/s per channel."""
 
     def __init__(self, adapter: DiscordAdapter) -> None:
         self._adapter = adapter
@@ -155,8 +138,10 @@ class DiscordTransport:
     async def send(self, chat: ChatRef, message: Message, *, target: str | None = None) -> None:
         try:
             await self._adapter.deliver(target or chat.chat_id, message)
-        except (discord.Forbidden, discord.NotFound) as exc:
-            raise Undeliverable(str(exc)) from exc
+        except discord.Forbidden as exc:
+            raise Undeliverable(f"no permission to post ({exc.text or exc.status})") from exc
+        except discord.NotFound as exc:
+            raise Undeliverable(f"the channel is gone ({exc.text or exc.status})") from exc
         except discord.HTTPException as exc:
             if exc.status == 429 or exc.status >= 500:
                 raise RetryLater(str(exc)) from exc
@@ -166,7 +151,15 @@ class DiscordTransport:
 
 
 class DiscordAdapter(discord.AutoShardedClient):
-    def __init__(self, app: App, token: str, *, dev_guild: int | None = None, **options: Any) -> None:
+    def __init__(
+        self,
+        app: App,
+        token: str,
+        *,
+        dev_guild: int | None = None,
+        defer_after: float = DEFER_AFTER,
+        **options: Any,
+    ) -> None:
         intents = discord.Intents.none()
         intents.guilds = True
         options.setdefault("allowed_mentions", NO_MENTIONS)
@@ -174,10 +167,17 @@ class DiscordAdapter(discord.AutoShardedClient):
         self.app = app
         self.token = token
         self.dev_guild = dev_guild
+        self.defer_after = defer_after
+        """Seconds to wait for the core before deferring (Discord wants an answer within 3 s)."""
         self.synced: bool | None = None
         """Whether the last ``setup_hook`` uploaded the commands (``None`` before it ran)."""
-        self._spec = app_commands_spec(app.services.registry, app.services.i18n)
-        self._options = {c["name"]: [o["name"] for o in c.get("options", [])] for c in self._spec}
+        self.meta = MetaStore(app.db)
+        self.mappings = MappingStore(app.db)
+        self.tree: app_commands.CommandTree[DiscordAdapter] = app_commands.CommandTree(self)
+        services = app.services
+        for command in build_all(services.registry, services.i18n, self._run_slash, self._suggest):
+            self.tree.add_command(command)
+        self.tree.on_error = self._on_tree_error  # type: ignore[method-assign]
         self._tasks: list[asyncio.Task[None]] = []
         self._runner: asyncio.Task[None] | None = None
 
@@ -188,32 +188,29 @@ class DiscordAdapter(discord.AutoShardedClient):
 
     async def setup_hook(self) -> None:
         self.add_dynamic_items(QuizButton, CommandButton)
+        await self.tree.set_translator(CatalogTranslator(self.app.services.i18n))
         await self.sync_commands()
         self.app.services.digest.register(DiscordTransport(self))
         self._tasks.append(asyncio.create_task(self.app.run_timers(self._deliver_outgoing)))
 
     async def sync_commands(self) -> bool:
-        """Upload the application commands when they changed since the last upload."""
-        db = self.app.db
-        await db.write("CREATE TABLE IF NOT EXISTS platform_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
-        digest = command_hash(self._spec)
+        """Upload the application commands when they changed since the last upload (a hash of
+        exactly what would be uploaded is kept in the database)."""
+        guild = discord.Object(self.dev_guild) if self.dev_guild is not None else None
+        if guild is not None:
+            self.tree.copy_global_to(guild=guild)
+        digest = command_hash(await payload(self.tree, guild))
         key = f"{HASH_KEY}.{self.dev_guild or 'global'}"
-        row = db.reader.execute("SELECT value FROM platform_meta WHERE key = ?", (key,)).fetchone()
-        if row is not None and row[0] == digest:
+        if await self.meta.get(key) == digest:
             self.synced = False
             return False
-        application_id = self.application_id
-        assert application_id is not None, "login first"
-        if self.dev_guild is not None:
-            await self.http.bulk_upsert_guild_commands(application_id, self.dev_guild, _as_sent(self._spec))
-        else:
-            await self.http.bulk_upsert_global_commands(application_id, _as_sent(self._spec))
-        await db.write(
-            "INSERT INTO platform_meta (key, value) VALUES (?, ?) "
-            "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-            (key, digest),
+        uploaded = await self.tree.sync(guild=guild)
+        await self.meta.put(key, digest, self.app.services.clock.now())
+        log.info(
+            "uploaded %d application commands%s",
+            len(uploaded),
+            f" to guild {self.dev_guild}" if guild else "",
         )
-        log.info("uploaded %d application commands", len(self._spec))
         self.synced = True
         return True
 
@@ -249,11 +246,12 @@ class DiscordAdapter(discord.AutoShardedClient):
 
     # ---- interactions in ---------------------------------------------------------------------
 
-    def _incoming(self, interaction: discord.Interaction[Any], text: str) -> Incoming:
+    def _incoming(
+        self, interaction: discord.Interaction[Any], text: str, target: Any | None = None
+    ) -> Incoming:
         user = interaction.user
         in_guild = interaction.guild_id is not None
-        permissions = interaction.permissions
-        admin = bool(in_guild and permissions.manage_guild)
+        admin = bool(in_guild and interaction.permissions.manage_guild)
 
         async def is_admin() -> bool:
             return admin
@@ -267,83 +265,197 @@ class DiscordAdapter(discord.AutoShardedClient):
             language_hint=interaction.locale.value if interaction.locale else None,
             addressed=True,
             is_admin=is_admin,
+            target=str(target.id) if target is not None else None,
+            target_name=str(getattr(target, "name", "")) or None if target is not None else None,
         )
 
-    def command_text(self, data: dict[str, Any]) -> str:
-        """``/name opt1 opt2`` with the options in the order the command declares them."""
-        name = str(data.get("name", ""))
-        given = {str(o.get("name")): o.get("value") for o in data.get("options") or [] if "value" in o}
-        order = self._options.get(name, [])
-        values = [given.pop(n) for n in order if n in given]
-        values.extend(given.values())
-        words = [str(v).strip() for v in values if v is not None and str(v).strip()]
-        return " ".join([f"/{name}", *words])
+    async def _run_slash(
+        self, interaction: discord.Interaction[Any], command: Command, values: dict[str, Any]
+    ) -> None:
+        channel = channel_of(command, values)
+        guild = getattr(channel, "guild", None)
+        if guild is not None and guild.id != interaction.guild_id:
+            channel = None  # Discord only offers this server's channels; never trust otherwise
+        await self.run_command(interaction, text_of(command, values), target=channel)
 
-    async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
-        data: dict[str, Any] = dict(interaction.data or {})
-        if interaction.type.value == APPLICATION_COMMAND:
-            await self.run_command(interaction, self.command_text(data))
-        elif interaction.type.value == AUTOCOMPLETE:
-            await self._autocomplete(interaction, data)
+    async def _suggest(
+        self, interaction: discord.Interaction[Any], source: str, typed: str
+    ) -> list[app_commands.Choice[str]]:
+        lang = normalize_language(interaction.locale.value if interaction.locale else None)
+        chat = ChatRef(PLATFORM, str(interaction.channel_id or interaction.user.id))
+        settings = await self.app.services.chats.get(chat.platform, chat.chat_id)
+        found = await suggest(self.app.services, source, typed, lang or (settings.lang if settings else "en"))
+        return [app_commands.Choice(name=s.label, value=s.value) for s in found]
 
-    async def _autocomplete(self, interaction: discord.Interaction[Any], data: dict[str, Any]) -> None:
-        focused = next((o for o in data.get("options") or [] if o.get("focused")), None)
-        choices: list[discord.app_commands.Choice[str]] = []
-        if data.get("name") == "event" and focused is not None:
-            typed = str(focused.get("value") or "").strip().lower()
-            ids = await self.app.services.content.event_ids()
-            choices = [
-                discord.app_commands.Choice(name=i[:100], value=i[:100])
-                for i in ids
-                if i.lower().startswith(typed)
-            ][:MAX_AUTOCOMPLETE]
-        await interaction.response.autocomplete(choices)
+    async def _on_tree_error(
+        self, interaction: discord.Interaction[Any], error: app_commands.AppCommandError
+    ) -> None:
+        """A command that failed inside discord.py (a bad option value, a handler that raised):
+        the user still gets a friendly answer in their language, and the bot keeps running."""
+        log.error("application command failed: %r", error, exc_info=error)
+        lang = (
+            normalize_language(interaction.locale.value if interaction.locale else None) or DEFAULT_LANGUAGE
+        )
+        text = self.app.services.i18n[lang].t("error.internal")
+        with contextlib.suppress(discord.HTTPException):
+            if interaction.response.is_done():
+                await interaction.followup.send(text, ephemeral=True)
+            else:
+                await interaction.response.send_message(text, ephemeral=True)
 
     async def run_command(
-        self, interaction: discord.Interaction[Any], text: str, *, force_ephemeral: bool = False
+        self,
+        interaction: discord.Interaction[Any],
+        text: str,
+        *,
+        force_ephemeral: bool = False,
+        target: Any | None = None,
     ) -> None:
-        """Hand ``text`` to the core as the interaction's user and answer with its replies."""
+        """Hand ``text`` to the core as the interaction's user and answer with its replies; when the
+        core takes longer than ``defer_after`` the interaction is deferred first (a "thinking" state
+        Discord shows), so it is always answered within Discord's 3 seconds."""
+        handling = asyncio.ensure_future(self.app.handle(self._incoming(interaction, text, target)))
         try:
-            replies = await self.app.handle(self._incoming(interaction, text))
-        except Exception:
-            log.exception("handling %r failed", text)
-            replies = []
+            replies = await asyncio.wait_for(asyncio.shield(handling), self.defer_after)
+        except TimeoutError:
+            await interaction.response.defer(ephemeral=force_ephemeral, thinking=True)
+            replies = await handling
         await self._respond(interaction, replies, force_ephemeral=force_ephemeral)
 
     async def _respond(
         self, interaction: discord.Interaction[Any], replies: Sequence[Reply], *, force_ephemeral: bool
     ) -> None:
-        parts: list[Out] = []
+        parts: list[tuple[Out, Message]] = []
         for reply in replies:
-            parts.extend(render(reply, self._tr(reply)))
+            parts.extend((part, reply) for part in render(reply, self._tr(reply)))
         if not parts:
             if not interaction.response.is_done():
                 await interaction.response.defer(ephemeral=True, thinking=True)
-                with contextlib.suppress(discord.HTTPException):
-                    await interaction.delete_original_response()
+            with contextlib.suppress(discord.HTTPException):
+                await interaction.delete_original_response()
             return
-        for part in parts:
-            kwargs = _send_kwargs(part)
+        for part, reply in parts:
+            kwargs = await self._send_kwargs(part)
             ephemeral = force_ephemeral or part.ephemeral
+            sent: discord.Message | None
             if not interaction.response.is_done():
-                await interaction.response.send_message(ephemeral=ephemeral, **kwargs)
+                response = await interaction.response.send_message(ephemeral=ephemeral, **kwargs)
+                resource = response.resource if response is not None else None
+                sent = resource if isinstance(resource, discord.Message) else None
             else:
-                await interaction.followup.send(ephemeral=ephemeral, **kwargs)
+                sent = await interaction.followup.send(ephemeral=ephemeral, wait=True, **kwargs)
+            if sent is not None and not ephemeral:
+                await self._remember_prompts(reply, part, sent)
 
     def _tr(self, reply: Message) -> Any:
         return self.app.services.i18n[reply.lang or DEFAULT_LANGUAGE]
 
     # ---- messages out ------------------------------------------------------------------------
 
+    async def _send_kwargs(self, part: Out) -> dict[str, Any]:
+        kwargs: dict[str, Any] = {"allowed_mentions": NO_MENTIONS}
+        if part.content is not None:
+            kwargs["content"] = part.content
+        if part.embeds:
+            kwargs["embeds"] = list(part.embeds)
+        view = await self._view(part)
+        if view is not None:
+            kwargs["view"] = view
+        return kwargs
+
+    async def _view(self, part: Out) -> discord.ui.View | None:
+        """The part's buttons as dynamic items (so no per-message view is kept in memory), or
+        ``None``. A command too long for a ``custom_id`` is stored and sent as a short token."""
+        if not part.buttons:
+            return None
+        view = discord.ui.View(timeout=None)
+        for index, (label, command) in enumerate(part.buttons):
+            value = custom_id(command)
+            if value is None:
+                token = await self.mappings.token_for(command, self.app.services.clock.now())
+                value = COMMAND_PREFIX + token
+            quiz = parse_quiz_custom_id(value)
+            item: discord.ui.Item[Any] = (
+                QuizButton(quiz[0], quiz[1], label)
+                if quiz is not None
+                else CommandButton(value[len(COMMAND_PREFIX) :], label)
+            )
+            item.row = index // BUTTONS_PER_ROW
+            view.add_item(item)
+        return view if view.children else None
+
+    async def _remember_prompts(self, reply: Message, part: Out, sent: discord.Message) -> None:
+        """Remember where each group question was posted, to edit that message when it closes."""
+        rounds = {parse_quiz_custom_id(custom_id(c) or "") for _label, c in part.buttons}
+        for block in reply.blocks:
+            if isinstance(block, QuizPrompt) and (block.round_id, 1) in rounds:
+                await self.mappings.remember_poll(
+                    PLATFORM,
+                    f"message:{sent.id}",
+                    str(sent.channel.id),
+                    block.round_id,
+                    str(sent.id),
+                    self.app.services.clock.now(),
+                )
+
     async def _deliver_outgoing(self, item: Outgoing) -> None:
         if item.chat.platform == PLATFORM:
             await self.deliver(item.chat.chat_id, item.reply)
 
     async def deliver(self, chat_id: str, message: Message) -> None:
-        """Post one core message to a channel (timers, digests): every part, in order."""
+        """Post one core message to a channel (timers, digests): every part, in order. A quiz
+        reveal edits the question's own message instead (buttons disabled, the right one marked,
+        who got it right); when that message cannot be edited, the reveal is posted."""
         channel_id = int(chat_id)
+        kept: list[Block] = []
+        for block in message.blocks:
+            if isinstance(block, QuizReveal) and await self._edit_question(block, message):
+                continue
+            kept.append(block)
+        if not kept and not message.buttons:
+            return
+        message = replace(message, blocks=tuple(kept))
         channel = self.get_channel(channel_id) or await self.fetch_channel(channel_id)
         if not isinstance(channel, discord.abc.Messageable):
             raise Undeliverable(f"channel {chat_id} cannot receive messages")
         for part in render(message, self._tr(message)):
-            await channel.send(**_send_kwargs(part))
+            sent = await channel.send(**await self._send_kwargs(part))
+            await self._remember_prompts(message, part, sent)
+
+    async def _edit_question(self, reveal: QuizReveal, message: Message) -> bool:
+        ref = await self.mappings.poll_for_round(PLATFORM, reveal.round_id)
+        if ref is None or ref.message_id is None:
+            return False
+        try:
+            channel = self.get_partial_messageable(int(ref.chat_id))
+            original = await channel.fetch_message(int(ref.message_id))
+            view = closed_view(original, reveal.round_id, reveal.correct)
+            embeds = [*original.embeds[: MAX_EMBEDS - 1], reveal_embed(reveal, self._tr(message))]
+            await original.edit(embeds=embeds, view=view, allowed_mentions=NO_MENTIONS)
+        except discord.HTTPException as exc:
+            log.warning("could not edit the question of round %s: %s", reveal.round_id, exc)
+            return False
+        return True
+
+
+def closed_view(original: discord.Message, round_id: int, correct: int) -> discord.ui.View:
+    """The question's buttons, disabled, the right answer in green with a check mark."""
+    view = discord.ui.View(timeout=None)
+    for row_index, row in enumerate(original.components):
+        for child in getattr(row, "children", ()):
+            value = getattr(child, "custom_id", None) or ""
+            quiz = parse_quiz_custom_id(value)
+            if quiz is None or quiz[0] != round_id:
+                continue
+            right = quiz[1] == correct + 1
+            label = getattr(child, "label", None) or str(quiz[1])
+            view.add_item(
+                discord.ui.Button(
+                    label=(f"✅ {label}" if right else label)[:MAX_LABEL],
+                    style=discord.ButtonStyle.success if right else discord.ButtonStyle.secondary,
+                    custom_id=value,
+                    disabled=True,
+                    row=row_index,
+                )
+            )
+    return view

@@ -1,5 +1,5 @@
-"""Core replies as Discord will send them: markdown content, embeds and buttons; and the application
-commands to register, derived from the registry.
+"""Core replies as Discord will send them: markdown content, embeds and buttons; and the rules
+application command names and descriptions must follow.
 
 Pure functions, no network and no client calls: the adapter turns each :class:`Out` into one message
 (or interaction response / follow-up) in list order, laying ``Out.rows`` out as action rows of
@@ -27,9 +27,8 @@ from urllib.parse import urlsplit
 import discord
 from discord.utils import escape_markdown
 
-from bot.core.i18n import DEFAULT_LANGUAGE, I18n, Translator
+from bot.core.i18n import Translator
 from bot.core.model import EventCard, Message, Paragraph, QuizPrompt, QuizReveal
-from bot.core.registry import Argument, Command, Registry, Scope
 
 MAX_CONTENT = 2000
 MAX_EMBEDS = 10
@@ -66,13 +65,6 @@ _QUIZ_ID = re.compile(QUIZ_TEMPLATE)
 _ANSWER = re.compile(r"/answer (?P<choice>[0-9]+) #(?P<round>[0-9]+)")
 
 CHAT_INPUT = 1
-STRING = 3
-CONTEXT_GUILD, CONTEXT_BOT_DM, CONTEXT_PRIVATE_CHANNEL = 0, 1, 2
-GUILD_INSTALL, USER_INSTALL = 0, 1
-MANAGE_GUILD = "32"
-"""``default_member_permissions`` of admin-only commands (a string, as Discord and discord.py send it)."""
-DISCORD_LOCALES: Mapping[str, str] = {"ro": "ro"}
-"""Our languages other than the default (English) → Discord locale codes."""
 
 
 @dataclass(frozen=True)
@@ -438,6 +430,11 @@ def _reveal(reveal: QuizReveal, chrome: _Chrome) -> discord.Embed:
     return _cap(embed)
 
 
+def reveal_embed(reveal: QuizReveal, tr: Translator) -> discord.Embed:
+    """The end of a question as an embed, to add to the question's own message."""
+    return _reveal(reveal, _Chrome(tr))
+
+
 def _embed(block: EventCard | QuizPrompt | QuizReveal, chrome: _Chrome) -> discord.Embed:
     if isinstance(block, EventCard):
         return _card(block, chrome)
@@ -539,128 +536,10 @@ def is_command_name(name: str) -> bool:
     )
 
 
-def _text(tr: Translator, key: str) -> str | None:
-    """The key's translation on one line, or ``None`` when the catalog lacks it."""
-    text = tr.t(key)
-    return _one_line(text) if text != key and text.strip() else None
-
-
-def _description(i18n: I18n, key: str, fallback: str) -> tuple[str, dict[str, str]]:
-    base = _truncate(_text(i18n[DEFAULT_LANGUAGE], key) or fallback, MAX_COMMAND_DESCRIPTION)
-    localized: dict[str, str] = {}
-    for lang in i18n.languages:
-        locale = DISCORD_LOCALES.get(lang)
-        text = _text(i18n[lang], key) if locale and lang != DEFAULT_LANGUAGE else None
-        if locale and text:
-            localized[locale] = _truncate(text, MAX_COMMAND_DESCRIPTION)
-    return base, localized
-
-
-def _option(arg: Argument, i18n: I18n, required: bool) -> dict[str, Any]:
-    if not is_command_name(arg.name):
-        raise ValueError(f"argument name {arg.name!r} is not a valid Discord option name")
-    description, localized = _description(i18n, arg.help, arg.name)
-    option: dict[str, Any] = {"type": STRING, "name": arg.name, "description": description}
-    if localized:
-        option["description_localizations"] = localized
-    option["required"] = required
-    choices = [c for c in arg.choices if 1 <= len(c) <= min(MAX_CHOICE_NAME, MAX_CHOICE_VALUE)]
-    if choices and len(choices) <= MAX_CHOICES:
-        option["choices"] = [{"name": c, "value": c} for c in choices]
-    return option
-
-
-def _contexts(scope: Scope, user_install: bool) -> list[int]:
-    if scope is Scope.GROUP:
-        return [CONTEXT_GUILD]
-    private = [CONTEXT_BOT_DM, CONTEXT_PRIVATE_CHANNEL] if user_install else [CONTEXT_BOT_DM]
-    return private if scope is Scope.PRIVATE else [CONTEXT_GUILD, *private]
-
-
-def _command(
-    command: Command, name: str, i18n: I18n, localized_names: Mapping[str, str], user_install: bool
-) -> dict[str, Any]:
-    if not is_command_name(name):
-        raise ValueError(f"command name {name!r} is not a valid Discord command name")
-    description, localized = _description(i18n, command.summary, name)
-    spec: dict[str, Any] = {"type": CHAT_INPUT, "name": name}
-    if localized_names:
-        spec["name_localizations"] = dict(localized_names)
-    spec["description"] = description
-    if localized:
-        spec["description_localizations"] = localized
-    if len(command.args) > MAX_OPTIONS:
-        raise ValueError(f"/{name} has more than {MAX_OPTIONS} arguments")
-    options: list[dict[str, Any]] = []
-    seen_optional = False
-    for arg in command.args:
-        # Discord wants required options first; a required argument after an optional one is
-        # offered as optional so the options keep the order the core reads them in.
-        options.append(_option(arg, i18n, arg.required and not seen_optional))
-        seen_optional = seen_optional or not arg.required
-    if options:
-        spec["options"] = options
-    spec["contexts"] = _contexts(command.scope, user_install)
-    spec["integration_types"] = [GUILD_INSTALL, USER_INSTALL] if user_install else [GUILD_INSTALL]
-    if command.admin_only:
-        spec["default_member_permissions"] = MANAGE_GUILD
-    return spec
-
-
-def app_commands_spec(
-    registry: Registry,
-    i18n: I18n,
-    *,
-    localized_names: Mapping[str, Mapping[str, str]] | None = None,
-    include_aliases: bool = False,
-    user_install: bool = False,
-) -> list[dict[str, Any]]:
-    """The body of ``PUT /applications/{id}/commands``: one CHAT_INPUT command per registry command.
-
-    ``localized_names`` maps a language (``"ro"``) to ``{english name: localized name}``; without it
-    commands have no ``name_localizations`` (the catalogs have no command-name keys yet).
-    Descriptions come from the summary and argument help keys, in English with localizations for
-    every other catalog language. Every option is a STRING (the core parses the text); arguments
-    with choices offer them. Aliases are left out unless ``include_aliases`` (then each is a copy
-    of its command under the alias name). Commands work in servers and in the bot's DMs; with
-    ``user_install`` also in other DMs (context 2, integration type 1), which needs the app to allow
-    user installs. Admin-only commands need MANAGE_GUILD by default in servers.
-    Raises ``ValueError`` for a name Discord would reject or a localized name used twice."""
-    by_lang = localized_names or {}
-    spec: list[dict[str, Any]] = []
-    for command in registry:
-        names = {
-            DISCORD_LOCALES.get(lang, lang): table[command.name]
-            for lang, table in by_lang.items()
-            if command.name in table
-        }
-        for locale, local in names.items():
-            if not is_command_name(local):
-                raise ValueError(f"{locale} name {local!r} of /{command.name} is not valid on Discord")
-        spec.append(_command(command, command.name, i18n, names, user_install))
-        if include_aliases:
-            spec.extend(_command(command, alias, i18n, {}, user_install) for alias in command.aliases)
-    _check_unique(spec)
-    if len(spec) > MAX_COMMANDS:
-        raise ValueError(f"{len(spec)} commands; Discord allows {MAX_COMMANDS}")
-    return spec
-
-
-def _check_unique(spec: Sequence[Mapping[str, Any]]) -> None:
-    locales = {loc for entry in spec for loc in entry.get("name_localizations", {})}
-    for locale in (None, *sorted(locales)):
-        seen: set[str] = set()
-        for entry in spec:
-            name = entry["name"] if locale is None else entry.get("name_localizations", {}).get(locale)
-            name = name or entry["name"]
-            if name in seen:
-                raise ValueError(f"command name {name!r} is used twice (locale {locale or 'default'})")
-            seen.add(name)
-
-
 def command_hash(spec: Iterable[Mapping[str, Any]]) -> str:
-    """sha256 of the canonical JSON of ``spec`` (keys sorted, commands ordered by name): equal for
-    equal command sets, so the adapter can skip the sync when the hash it stored is unchanged."""
+    """sha256 of the canonical JSON of the commands as uploaded (keys sorted, commands ordered by
+    name): equal for equal command sets, so the adapter skips the upload when the hash it stored
+    is unchanged."""
     ordered = sorted(spec, key=lambda c: (int(c.get("type", CHAT_INPUT)), str(c["name"])))
     canonical = json.dumps(ordered, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()

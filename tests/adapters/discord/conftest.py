@@ -9,7 +9,14 @@ import discord.http
 import pytest
 import yarl
 
+from bot.core.i18n import I18n
+
 from .fake_discord import FakeDiscord
+
+
+@pytest.fixture(scope="session")
+def i18n() -> I18n:
+    return I18n()
 
 
 @pytest.fixture

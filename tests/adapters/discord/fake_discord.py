@@ -26,7 +26,13 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
-SPEC_PATH = Path("/work/shared/specs/discord-openapi.json")
+_SPEC_RELATIVE = Path("shared") / "specs" / "discord-openapi.json"
+_SPEC_CANDIDATES = (
+    # <checkout>/tests/adapters/discord/fake_discord.py -> <checkout>/../shared/specs/...
+    Path(__file__).resolve().parents[3].parent / _SPEC_RELATIVE,
+    Path("/work") / _SPEC_RELATIVE,
+)
+SPEC_PATH = next((p for p in _SPEC_CANDIDATES if p.exists()), _SPEC_CANDIDATES[-1])
 API_PREFIX = "/api/v10"
 
 # VIEW_CHANNEL | SEND_MESSAGES | EMBED_LINKS | ATTACH_FILES | READ_MESSAGE_HISTORY | USE_APPLICATION_COMMANDS

@@ -1,27 +1,20 @@
 """The Discord renderer: core replies (real ones from the app, and hand-made edge cases) as the
-content, embeds and buttons the adapter sends, checked against Discord's limits; and the app-command
-spec, checked against Discord's naming rules and the OpenAPI schema of the bulk-overwrite request."""
+content, embeds and buttons the adapter sends, checked against Discord's limits."""
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import discord
 import pytest
 
 from bot.adapters.discord.render import (
-    MANAGE_GUILD,
     QUIZ_TEMPLATE,
     Out,
-    app_commands_spec,
     command_for_custom_id,
-    command_hash,
     custom_id,
-    is_command_name,
     parse_quiz_custom_id,
     quiz_custom_id,
     render,
@@ -41,14 +34,6 @@ from bot.core.model import (
     Span,
     UserRef,
 )
-from bot.core.registry import Argument, Command, Registry, Scope
-
-SPEC_PATH = Path("/work/shared/specs/discord-openapi.json")
-
-
-@pytest.fixture(scope="module")
-def i18n() -> I18n:
-    return I18n()
 
 
 @pytest.fixture(scope="module")
@@ -302,208 +287,3 @@ def test_custom_ids() -> None:
     assert parse_quiz_custom_id("cwq:41:3") == (41, 3)
     assert parse_quiz_custom_id("cwq:41:x") is None and parse_quiz_custom_id("cw:/random") is None
     assert command_for_custom_id("other") is None
-
-
-# ---- application commands -----------------------------------------------------------------------
-
-
-def check_command(entry: dict[str, Any]) -> None:
-    assert entry["type"] == 1
-    assert is_command_name(entry["name"])
-    assert 1 <= len(entry["description"]) <= 100
-    for name in entry.get("name_localizations", {}).values():
-        assert is_command_name(name)
-    for text in entry.get("description_localizations", {}).values():
-        assert 1 <= len(text) <= 100
-    options = entry.get("options", [])
-    assert len(options) <= 25
-    assert len({o["name"] for o in options}) == len(options)
-    required = [o.get("required", False) for o in options]
-    assert required == sorted(required, reverse=True), "required options come first"
-    for o in options:
-        assert o["type"] == 3 and is_command_name(o["name"]) and 1 <= len(o["description"]) <= 100
-        choices = o.get("choices", [])
-        assert len(choices) <= 25
-        for c in choices:
-            assert 1 <= len(c["name"]) <= 100 and 1 <= len(c["value"]) <= 100
-    assert entry["contexts"] and set(entry["contexts"]) <= {0, 1, 2}
-    assert entry["integration_types"] and set(entry["integration_types"]) <= {0, 1}
-    len_total = len(entry["name"]) + len(entry["description"])
-    len_total += sum(len(o["name"]) + len(o["description"]) for o in options)
-    assert len_total <= 4000
-
-
-def test_app_commands_follow_discords_rules(app: App, i18n: I18n) -> None:
-    registry = app.services.registry
-    spec = app_commands_spec(registry, i18n)
-    for entry in spec:
-        check_command(entry)
-    by_name = {e["name"]: e for e in spec}
-    assert list(by_name) == [c.name for c in registry]
-    assert "fact" not in by_name  # aliases are left out by default
-    assert by_name["study"]["contexts"] == [1]
-    assert by_name["today"]["contexts"] == [0, 1]
-    assert by_name["lang"]["default_member_permissions"] == MANAGE_GUILD
-    assert "default_member_permissions" not in by_name["today"]
-    assert by_name["lang"]["options"][0]["choices"] == [
-        {"name": "en", "value": "en"},
-        {"name": "ro", "value": "ro"},
-    ]
-    assert by_name["today"]["description"] == i18n["en"].t("cmd.today.summary")
-    assert by_name["today"]["description_localizations"] == {"ro": i18n["ro"].t("cmd.today.summary")}
-    assert by_name["year"]["options"][0]["description_localizations"] == {"ro": "an"}
-
-
-def test_app_commands_options_scope_names_and_aliases(app: App, i18n: I18n) -> None:
-    async def handler(ctx: Any, args: str) -> list[Message]:
-        return []
-
-    registry = Registry()
-    registry.add(
-        Command(
-            "pair",
-            "cmd.today.summary",
-            handler,
-            args=(Argument("a", "arg.id"), Argument("b", "arg.id", required=True)),
-            aliases=("duo",),
-            scope=Scope.GROUP,
-        )
-    )
-    spec = app_commands_spec(
-        registry, i18n, localized_names={"ro": {"pair": "pereche"}}, include_aliases=True
-    )
-    assert [e["name"] for e in spec] == ["pair", "duo"]
-    assert spec[0]["name_localizations"] == {"ro": "pereche"}
-    assert [o["required"] for o in spec[0]["options"]] == [False, False]
-    assert spec[0]["contexts"] == [0]
-    assert spec[1]["options"] == spec[0]["options"]
-    for entry in spec:
-        check_command(entry)
-    wide = app_commands_spec(app.services.registry, i18n, user_install=True)
-    assert {e["name"]: e["contexts"] for e in wide}["study"] == [1, 2]
-    assert wide[0]["integration_types"] == [0, 1]
-    with pytest.raises(ValueError):
-        app_commands_spec(registry, i18n, localized_names={"ro": {"pair": "Pereche!"}})
-    with pytest.raises(ValueError):
-        app_commands_spec(app.services.registry, i18n, localized_names={"ro": {"today": "help"}})
-
-
-def test_command_hash_is_stable_and_changes_with_the_set(app: App, i18n: I18n) -> None:
-    spec = app_commands_spec(app.services.registry, i18n)
-    again = app_commands_spec(app.services.registry, i18n)
-    assert command_hash(spec) == command_hash(again) == command_hash(list(reversed(spec)))
-    assert re.fullmatch(r"[0-9a-f]{64}", command_hash(spec))
-    changed = [dict(spec[0], description="other"), *spec[1:]]
-    assert command_hash(changed) != command_hash(spec)
-
-
-# ---- the OpenAPI request schema -----------------------------------------------------------------
-
-
-class _Schema:
-    """Just enough JSON Schema for the request body: $ref, type, properties, required,
-    additionalProperties, lengths, bounds, items, enum/const, oneOf/anyOf/allOf."""
-
-    def __init__(self, doc: dict[str, Any]) -> None:
-        self.doc = doc
-
-    def resolve(self, schema: dict[str, Any]) -> dict[str, Any]:
-        while "$ref" in schema:
-            node: Any = self.doc
-            for part in schema["$ref"].removeprefix("#/").split("/"):
-                node = node[part]
-            schema = node
-        return schema
-
-    @staticmethod
-    def _is(value: Any, kind: str) -> bool:
-        return {
-            "null": value is None,
-            "boolean": isinstance(value, bool),
-            "integer": isinstance(value, int) and not isinstance(value, bool),
-            "number": isinstance(value, int | float) and not isinstance(value, bool),
-            "string": isinstance(value, str),
-            "array": isinstance(value, list),
-            "object": isinstance(value, dict),
-        }[kind]
-
-    def errors(self, value: Any, schema: dict[str, Any], path: str = "$") -> list[str]:
-        s = self.resolve(schema)
-        out: list[str] = []
-        if "type" in s:
-            kinds = s["type"] if isinstance(s["type"], list) else [s["type"]]
-            if not any(self._is(value, k) for k in kinds):
-                return [f"{path}: {value!r} is not {kinds}"]
-        if "const" in s and value != s["const"]:
-            out.append(f"{path}: {value!r} != {s['const']!r}")
-        if "enum" in s and value not in s["enum"]:
-            out.append(f"{path}: {value!r} not in {s['enum']}")
-        if isinstance(value, str):
-            if len(value) < s.get("minLength", 0) or len(value) > s.get("maxLength", 10**9):
-                out.append(f"{path}: length {len(value)} out of bounds")
-            if "pattern" in s and not re.search(s["pattern"], value):
-                out.append(f"{path}: {value!r} does not match {s['pattern']}")
-        low, high = s.get("minimum", -(10**30)), s.get("maximum", 10**30)
-        if self._is(value, "number") and not low <= value <= high:
-            out.append(f"{path}: {value} out of bounds")
-        if isinstance(value, list):
-            if len(value) < s.get("minItems", 0) or len(value) > s.get("maxItems", 10**9):
-                out.append(f"{path}: {len(value)} items out of bounds")
-            if s.get("uniqueItems") and len({json.dumps(v, sort_keys=True) for v in value}) != len(value):
-                out.append(f"{path}: items not unique")
-            if "items" in s:
-                for i, item in enumerate(value):
-                    out.extend(self.errors(item, s["items"], f"{path}[{i}]"))
-        if isinstance(value, dict):
-            if len(value) > s.get("maxProperties", 10**9):
-                out.append(f"{path}: too many properties")
-            for key in s.get("required", []):
-                if key not in value:
-                    out.append(f"{path}: missing {key}")
-            props = s.get("properties", {})
-            extra = s.get("additionalProperties", True)
-            for key, item in value.items():
-                if key in props:
-                    out.extend(self.errors(item, props[key], f"{path}.{key}"))
-                elif extra is False:
-                    out.append(f"{path}: unexpected {key}")
-                elif isinstance(extra, dict):
-                    out.extend(self.errors(item, extra, f"{path}.{key}"))
-        for sub in s.get("allOf", []):
-            out.extend(self.errors(value, sub, path))
-        if "anyOf" in s and all(self.errors(value, sub, path) for sub in s["anyOf"]):
-            out.append(f"{path}: matches no anyOf branch")
-        if "oneOf" in s:
-            matches = sum(not self.errors(value, sub, path) for sub in s["oneOf"])
-            if matches != 1:
-                out.append(f"{path}: matches {matches} oneOf branches")
-        return out
-
-
-@pytest.mark.skipif(not SPEC_PATH.exists(), reason=f"{SPEC_PATH} not present")
-def test_app_commands_match_the_openapi_request_schema(app: App, i18n: I18n) -> None:
-    doc = json.loads(SPEC_PATH.read_text(encoding="utf-8"))
-    body = doc["paths"]["/applications/{application_id}/commands"]["put"]["requestBody"]
-    schema = body["content"]["application/json"]["schema"]
-    spec = app_commands_spec(
-        app.services.registry,
-        i18n,
-        localized_names={"ro": {"today": "azi"}},
-        include_aliases=True,
-        user_install=True,
-    )
-    # The OpenAPI file types default_member_permissions as an integer; Discord's documentation and
-    # discord.py send it as a string of digits, which the API accepts. Check the value as a number.
-    for entry in spec:
-        if "default_member_permissions" in entry:
-            assert entry["default_member_permissions"].isdigit()
-    as_sent = [
-        {**e, "default_member_permissions": int(e["default_member_permissions"])}
-        if "default_member_permissions" in e
-        else e
-        for e in spec
-    ]
-    validator = _Schema(doc)
-    assert validator.errors(as_sent, schema) == []
-    assert validator.errors([{"name": "x" * 33}], schema) != []  # the checker does check
-    assert validator.errors([{"name": "a", "options": [{"type": 3, "name": "o"}]}], schema) != []
