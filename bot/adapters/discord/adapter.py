@@ -430,7 +430,8 @@ class DiscordAdapter(discord.AutoShardedClient):
             channel = self.get_partial_messageable(int(ref.chat_id))
             original = await channel.fetch_message(int(ref.message_id))
             view = closed_view(original, reveal.round_id, reveal.correct)
-            embeds = [*original.embeds[: MAX_EMBEDS - 1], reveal_embed(reveal, self._tr(message))]
+            asked = [embed.copy().remove_footer() for embed in original.embeds[: MAX_EMBEDS - 1]]
+            embeds = [*asked, reveal_embed(reveal, self._tr(message))]  # no how-to-answer hint left
             await original.edit(embeds=embeds, view=view, allowed_mentions=NO_MENTIONS)
         except discord.HTTPException as exc:
             log.warning("could not edit the question of round %s: %s", reveal.round_id, exc)

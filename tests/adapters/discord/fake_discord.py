@@ -388,6 +388,10 @@ class Call:
     files: list[str] = field(default_factory=list)
     headers: dict[str, str] = field(default_factory=dict)
 
+    @property
+    def ok(self) -> bool:
+        return 200 <= self.status < 300
+
 
 @dataclass
 class Failure:
@@ -817,7 +821,7 @@ class FakeDiscord:
         return ws
 
     def ready_payload(self, session_id: str) -> dict[str, Any]:
-        return {
+        payload: dict[str, Any] = {
             "v": 10,
             "user": {**self.user_payload(self.bot_id), "verified": True, "mfa_enabled": False},
             "guilds": [{"id": str(g), "unavailable": True} for g in self.guilds],
@@ -832,6 +836,9 @@ class FakeDiscord:
             "geo_ordered_rtc_regions": [],
             "_trace": ["fake-discord"],
         }
+        if self.shard is not None:
+            payload["shard"] = self.shard  # Discord echoes IDENTIFY's shard; AutoSharded clients need it
+        return payload
 
     # -- interactions ------------------------------------------------------------------------
 
@@ -847,6 +854,8 @@ class FakeDiscord:
                 type = 10
             else:
                 type = 3
+        if type in (6, 7, 8, 9, 11):
+            value = str(value)  # users, channels, roles, mentionables and attachments: snowflake strings
         opt: dict[str, Any] = {"name": name, "type": type, "value": value}
         if focused:
             opt["focused"] = True
@@ -934,6 +943,16 @@ class FakeDiscord:
         }
         if guild_command:
             data["guild_id"] = str(guild_id)
+        channels = {
+            str(o["value"]): {
+                **(self.channel_payload(int(o["value"])) or {}),
+                "permissions": str(DEFAULT_PERMISSIONS),
+            }
+            for o in options or []
+            if o.get("type") == 7
+        }
+        if channels:
+            data["resolved"] = {"channels": channels}
         payload["data"] = data
         return payload
 

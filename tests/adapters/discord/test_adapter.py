@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
 from typing import Any
 
 import discord
 import pytest
 
-from bot.adapters.discord.adapter import DiscordAdapter, DiscordTransport
+from bot.adapters.discord.adapter import DiscordTransport
 from bot.adapters.discord.render import quiz_custom_id
 from bot.app import App
 from bot.core.clock import FixedClock
@@ -27,32 +26,6 @@ EPHEMERAL = 64
 @pytest.fixture
 def guild(fake_discord: FakeDiscord) -> FakeGuild:
     return fake_discord.add_guild("Cold War Study Group", channels=("general", "quiz"))
-
-
-@pytest.fixture
-async def start_adapter(fake_discord: FakeDiscord, app: App) -> AsyncIterator[Callable[..., Any]]:
-    adapters: list[DiscordAdapter] = []
-    # Real Discord echoes IDENTIFY's ``shard`` in READY, which an AutoShardedClient needs; the
-    # fake leaves it out, so add it here.
-    plain_ready = fake_discord.ready_payload
-
-    def ready_payload(session_id: str) -> dict[str, Any]:
-        payload = plain_ready(session_id)
-        if fake_discord.shard is not None:
-            payload["shard"] = fake_discord.shard
-        return payload
-
-    fake_discord.ready_payload = ready_payload  # type: ignore[method-assign]
-
-    async def start(**options: Any) -> DiscordAdapter:
-        adapter = DiscordAdapter(app, fake_discord.token, guild_ready_timeout=0.1, **options)
-        adapters.append(adapter)
-        await adapter.start(ready_timeout=TIMEOUT)
-        return adapter
-
-    yield start
-    for adapter in adapters:
-        await asyncio.wait_for(adapter.stop(), TIMEOUT)
 
 
 async def _callback(fake: FakeDiscord, payload: dict[str, Any]) -> Any:
