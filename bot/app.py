@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import logging
 import random
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from datetime import datetime
 from pathlib import Path
 
@@ -66,12 +66,18 @@ def _nothing() -> None:
     return None
 
 
+Deliver = Callable[[Outgoing], Awaitable[None]]
+"""Sends one message a timer produced (an adapter's own delivery)."""
+
+
 class App:
     def __init__(self, db: Database, services: Services, router: Router) -> None:
         self.db = db
         self.services = services
         self.router = router
         self._wake = asyncio.Event()
+        self._outlets: dict[str, Deliver] = {}
+        self._timers: asyncio.Task[None] | None = None
 
     @classmethod
     async def start(
@@ -131,24 +137,56 @@ class App:
     async def handle(self, incoming: Incoming) -> list[Reply]:
         return await self.router.handle(incoming)
 
-    async def tick(self, now: datetime | None = None, chat: ChatRef | None = None) -> list[Outgoing]:
-        """Run every timer that is due (questions whose time is up), in one chat or everywhere, and
-        return what the bot would send. Safe to call at any time, from any number of places: each
-        timer fires once."""
-        return await self.services.quiz.tick(now or self.services.clock.now(), chat)
+    async def tick(
+        self,
+        now: datetime | None = None,
+        chat: ChatRef | None = None,
+        platforms: Collection[str] | None = None,
+    ) -> list[Outgoing]:
+        """Run every timer that is due (questions whose time is up), in one chat, on some platforms
+        or everywhere, and return what the bot would send. Safe to call at any time, from any
+        number of places: each timer fires once."""
+        return await self.services.quiz.tick(now or self.services.clock.now(), chat, platforms)
 
     def wake_timers(self) -> None:
         """Make :meth:`run_timers` look at the clock again now (after a clock jump, or in tests)."""
         self._wake.set()
 
-    async def next_wakeup(self, chat: ChatRef | None = None) -> datetime | None:
-        return await self.services.quiz.next_deadline(chat)
+    async def next_wakeup(
+        self, chat: ChatRef | None = None, platforms: Collection[str] | None = None
+    ) -> datetime | None:
+        return await self.services.quiz.next_deadline(chat, platforms)
+
+    def attach(self, platform: str, deliver: Deliver) -> None:
+        """An adapter is ready to send: timers of its platform's chats go to ``deliver``. One timer
+        loop serves every attached platform, so two adapters in one process never take each
+        other's reveals."""
+        self._outlets[platform] = deliver
+        if self._timers is None or self._timers.done():
+            self._timers = asyncio.create_task(self.run_timers(self._route, platforms=self._outlets))
+        self.wake_timers()
+
+    async def detach(self, platform: str) -> None:
+        """The adapter stops: its platform's timers wait (in the database) for its return."""
+        self._outlets.pop(platform, None)
+        if not self._outlets and self._timers is not None:
+            self._timers.cancel()
+            await asyncio.gather(self._timers, return_exceptions=True)
+            self._timers = None
+
+    async def _route(self, item: Outgoing) -> None:
+        deliver = self._outlets.get(item.chat.platform)
+        if deliver is None:  # detached between the pass and the send: log, the reveal is stored
+            log.warning("no adapter for %s: a timer message was not sent", item.chat)
+            return
+        await deliver(item)
 
     async def run_timers(
         self,
         deliver: Callable[[Outgoing], Awaitable[None]],
         *,
         chat: ChatRef | None = None,
+        platforms: Collection[str] | None = None,
         max_sleep: float = 60.0,
     ) -> None:
         """Fire timers as they fall due until cancelled; ``deliver`` sends each message.
@@ -161,14 +199,14 @@ class App:
             while True:
                 wake.clear()
                 try:
-                    for item in await self.tick(chat=chat):
+                    for item in await self.tick(chat=chat, platforms=platforms):
                         try:
                             await deliver(item)
                         except Exception:
                             log.exception("delivering to %s failed", item.chat)
                 except Exception:
                     log.exception("timer pass failed")
-                due = await self.next_wakeup(chat)
+                due = await self.next_wakeup(chat, platforms)
                 delay = max_sleep
                 if due is not None:
                     delay = min(max_sleep, max(0.0, (due - self.services.clock.now()).total_seconds()))
@@ -189,6 +227,8 @@ class App:
             await s.chats.set_language(chat.platform, chat.chat_id, lang, now)
 
     async def stop(self) -> None:
+        self._outlets.clear()
+        await self.detach("")
         await self.db.close()
 
     async def __aenter__(self) -> App:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import logging
 import os
@@ -12,6 +13,7 @@ import sys
 from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from platformdirs import user_data_path
 
@@ -20,8 +22,17 @@ from bot.core.clock import Clock, FixedClock, SystemClock
 from bot.core.i18n import LANGUAGES
 from storage.db import SchemaTooNew
 
+if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
+
+    from bot.adapters.telegram.adapter import WebhookConfig
+
 DB_ENV = "COLDWAR_BOT_DB"
 TELEGRAM_TOKEN_ENV = "TELEGRAM_BOT_TOKEN"
+DISCORD_TOKEN_ENV = "DISCORD_BOT_TOKEN"
+DISCORD_DEV_GUILD_ENV = "DISCORD_DEV_GUILD"
+DISCORD_API_BASE_ENV = "DISCORD_API_BASE"
+DISCORD_GATEWAY_ENV = "DISCORD_GATEWAY_URL"
 
 
 def default_db_path() -> Path:
@@ -78,7 +89,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser(
         "run",
-        help="run the bot on Telegram (TELEGRAM_BOT_TOKEN) until stopped; see the README for every setting",
+        help="run the bot on Telegram (TELEGRAM_BOT_TOKEN) and/or Discord (DISCORD_BOT_TOKEN) until"
+        " stopped; see the README for every setting",
     )
     run.add_argument("--db", type=Path, help=f"database file (default: ${DB_ENV} or the user data dir)")
     run.add_argument("--now", type=_instant, help=argparse.SUPPRESS)
@@ -145,7 +157,7 @@ async def _chat(args: argparse.Namespace, one_message: str | None) -> int:
     return 0
 
 
-def _webhook_from_env() -> object | None:
+def _webhook_from_env() -> WebhookConfig | None:
     from bot.adapters.telegram.adapter import WebhookConfig
 
     url = os.environ.get("TELEGRAM_WEBHOOK_URL")
@@ -170,54 +182,98 @@ async def _run(args: argparse.Namespace) -> int:
     """Every adapter whose token is set, in one process and one event loop, until SIGINT/SIGTERM."""
     import signal
 
-    from bot.adapters.telegram.adapter import TelegramAdapter, WebhookConfig
-
-    token = os.environ.get(TELEGRAM_TOKEN_ENV, "").strip()
-    if not token:
+    telegram_token = os.environ.get(TELEGRAM_TOKEN_ENV, "").strip()
+    discord_token = os.environ.get(DISCORD_TOKEN_ENV, "").strip()
+    if not telegram_token and not discord_token:
         print(
-            f"coldwar-bot: set {TELEGRAM_TOKEN_ENV} to run on Telegram"
-            " (or run `coldwar-bot` for the console)",
+            f"coldwar-bot: set {TELEGRAM_TOKEN_ENV} and/or {DISCORD_TOKEN_ENV} to run on Telegram"
+            " and/or Discord (or run `coldwar-bot` for the console)",
             file=sys.stderr,
         )
         return 2
-    if os.environ.get("DISCORD_BOT_TOKEN"):
-        print(
-            "coldwar-bot: the Discord adapter is not part of this version; DISCORD_BOT_TOKEN is ignored",
-            file=sys.stderr,
-        )
-    webhook = _webhook_from_env()
+    webhook = _webhook_from_env() if telegram_token else None
+    dev_guild = _dev_guild_from_env() if discord_token else None
     app = await _start(args)
     if app is None:
         return 1
+    log = logging.getLogger(__name__)
+    # Signals first: a SIGTERM while an adapter is still connecting stops the bot cleanly too.
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
     async with app:
-        adapter = TelegramAdapter(
-            app,
-            token,
-            base_url=os.environ.get("TELEGRAM_BASE_URL") or None,
-            webhook=webhook if isinstance(webhook, WebhookConfig) else None,
-        )
+        stoppers: list[Callable[[], Awaitable[None]]] = []
         try:
-            await adapter.start()
-        except Exception as exc:  # an invalid token, no network: say so without the token
-            print(
-                "coldwar-bot: Telegram did not start: "
-                f"{type(exc).__name__}: {str(exc).replace(token, '<token>')}",
-                file=sys.stderr,
-            )
-            return 1
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, stop.set)
-        digests = asyncio.create_task(app.services.digest.run_forever())
-        logging.getLogger(__name__).info("running on Telegram as @%s", adapter.application.bot.username)
-        try:
-            await stop.wait()
+            if telegram_token:
+                from bot.adapters.telegram.adapter import TelegramAdapter
+
+                telegram = TelegramAdapter(
+                    app, telegram_token, base_url=os.environ.get("TELEGRAM_BASE_URL") or None, webhook=webhook
+                )
+                if not await _started("Telegram", telegram.start(), telegram_token):
+                    return 1
+                stoppers.append(telegram.stop)
+                log.info("running on Telegram as @%s", telegram.application.bot.username)
+            if discord_token:
+                from bot.adapters.discord.adapter import DiscordAdapter
+
+                _point_discord_from_env()
+                discord_bot = DiscordAdapter(app, discord_token, dev_guild=dev_guild)
+                stoppers.append(discord_bot.stop)
+                if not await _started("Discord", discord_bot.start(), discord_token):
+                    return 1
+                log.info("running on Discord as %s", discord_bot.user)
+            digests = asyncio.create_task(app.services.digest.run_forever())
+            try:
+                await stop.wait()
+            finally:
+                digests.cancel()
+                await asyncio.gather(digests, return_exceptions=True)
         finally:
-            digests.cancel()
-            await asyncio.gather(digests, return_exceptions=True)
-            await adapter.stop()
+            for stopper in reversed(stoppers):  # adapters before the database closes
+                with contextlib.suppress(Exception):
+                    await stopper()
     return 0
+
+
+async def _started(platform: str, starting: Awaitable[None], token: str) -> bool:
+    """Start one adapter; on failure (an invalid token, no network) say why, without the token."""
+    try:
+        await starting
+    except Exception as exc:
+        print(
+            f"coldwar-bot: {platform} did not start:"
+            f" {type(exc).__name__}: {str(exc).replace(token, '<token>')}",
+            file=sys.stderr,
+        )
+        return False
+    return True
+
+
+def _point_discord_from_env() -> None:
+    """``DISCORD_API_BASE`` / ``DISCORD_GATEWAY_URL``: another Discord to talk to (a proxy, or a
+    local fake in tests), as ``TELEGRAM_BASE_URL`` is for Telegram."""
+    import discord.gateway
+    import discord.http
+    import yarl
+
+    if base := os.environ.get(DISCORD_API_BASE_ENV, "").strip():
+        discord.http.Route.BASE = base.rstrip("/")
+    if gateway := os.environ.get(DISCORD_GATEWAY_ENV, "").strip():
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway)
+
+
+def _dev_guild_from_env() -> int | None:
+    """``DISCORD_DEV_GUILD``: a server whose commands sync instantly (for testing), or ``None``."""
+    raw = os.environ.get(DISCORD_DEV_GUILD_ENV, "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit():
+        raise SystemExit(
+            f"coldwar-bot: {DISCORD_DEV_GUILD_ENV} must be a server id (digits), not {raw[:40]!r}"
+        )
+    return int(raw)
 
 
 async def _tick(args: argparse.Namespace) -> int:
@@ -317,7 +373,8 @@ def _main(argv: list[str] | None) -> int:
         return asyncio.run(_reports(args))
     if args.command == "tick":
         return asyncio.run(_tick(args))
-    if args.command == "run" or (args.command is None and os.environ.get(TELEGRAM_TOKEN_ENV)):
+    tokens = os.environ.get(TELEGRAM_TOKEN_ENV) or os.environ.get(DISCORD_TOKEN_ENV)
+    if args.command == "run" or (args.command is None and tokens):
         if args.command is None:
             args = parser.parse_args(["run"])
         try:

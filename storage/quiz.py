@@ -9,7 +9,7 @@ one short transaction, through indexes only. Answers arriving together share tha
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Collection, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -234,7 +234,12 @@ class QuizStore:
         return _round(row) if row else None
 
     async def due_rounds(
-        self, now: datetime, platform: str | None = None, chat_id: str | None = None
+        self,
+        now: datetime,
+        platform: str | None = None,
+        chat_id: str | None = None,
+        *,
+        platforms: Collection[str] | None = None,
     ) -> list[Round]:
         """Open rounds whose time is up, oldest deadline first: an index range read."""
         rows = self._db.reader.execute(
@@ -245,14 +250,26 @@ class QuizStore:
         found = [_round(r) for r in rows]
         if platform is not None:
             found = [r for r in found if r.platform == platform and (chat_id is None or r.chat_id == chat_id)]
+        if platforms is not None:
+            found = [r for r in found if r.platform in platforms]
         return found
 
-    async def next_deadline(self, platform: str | None = None, chat_id: str | None = None) -> datetime | None:
+    async def next_deadline(
+        self,
+        platform: str | None = None,
+        chat_id: str | None = None,
+        *,
+        platforms: Collection[str] | None = None,
+    ) -> datetime | None:
         sql = "SELECT min(deadline) FROM rounds WHERE closed_at IS NULL AND deadline IS NOT NULL"
         params: tuple[str, ...] = ()
         if platform is not None and chat_id is not None:
             sql += " AND platform = ? AND chat_id = ?"
             params = (platform, chat_id)
+        elif platforms is not None:
+            names = sorted(platforms) or [""]
+            sql += f" AND platform IN ({', '.join('?' * len(names))})"
+            params = tuple(names)
         row = self._db.reader.execute(sql, params).fetchone()
         return datetime.fromisoformat(row[0]) if row and row[0] else None
 

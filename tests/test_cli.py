@@ -196,3 +196,13 @@ def test_run_needs_a_token_and_never_prints_it(db_path: Path) -> None:
         env={"TELEGRAM_BOT_TOKEN": token, "TELEGRAM_WEBHOOK_URL": "https://x.example/telegram"},
     )
     assert hook.returncode != 0 and "TELEGRAM_WEBHOOK_SECRET" in hook.stderr
+
+
+def test_run_on_discord_without_a_reachable_discord_says_so_without_the_token(db_path: Path) -> None:
+    token = "MTIz.DISCORD-SECRET.VALUE"
+    env = {"DISCORD_BOT_TOKEN": token, "DISCORD_API_BASE": "http://127.0.0.1:9/api/v10"}
+    out = run("run", db=db_path, env=env)
+    assert out.returncode == 1 and "Discord did not start" in out.stderr
+    assert token not in out.stderr and token not in out.stdout
+    bad = run("run", db=db_path, env={"DISCORD_BOT_TOKEN": token, "DISCORD_DEV_GUILD": "my-server"})
+    assert bad.returncode != 0 and "DISCORD_DEV_GUILD" in bad.stderr

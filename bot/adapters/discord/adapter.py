@@ -178,7 +178,6 @@ class DiscordAdapter(discord.AutoShardedClient):
         for command in build_all(services.registry, services.i18n, self._run_slash, self._suggest):
             self.tree.add_command(command)
         self.tree.on_error = self._on_tree_error  # type: ignore[method-assign]
-        self._tasks: list[asyncio.Task[None]] = []
         self._runner: asyncio.Task[None] | None = None
 
     # ---- lifecycle ---------------------------------------------------------------------------
@@ -191,7 +190,7 @@ class DiscordAdapter(discord.AutoShardedClient):
         await self.tree.set_translator(CatalogTranslator(self.app.services.i18n))
         await self.sync_commands()
         self.app.services.digest.register(DiscordTransport(self))
-        self._tasks.append(asyncio.create_task(self.app.run_timers(self._deliver_outgoing)))
+        self.app.attach(PLATFORM, self._deliver_outgoing)
 
     async def sync_commands(self) -> bool:
         """Upload the application commands when they changed since the last upload (a hash of
@@ -238,10 +237,7 @@ class DiscordAdapter(discord.AutoShardedClient):
             self._runner = None
 
     async def close(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
-        self._tasks.clear()
+        await self.app.detach(PLATFORM)
         await super().close()
 
     # ---- interactions in ---------------------------------------------------------------------

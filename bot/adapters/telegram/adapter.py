@@ -150,7 +150,6 @@ class TelegramAdapter:
         self.poll_timeout = poll_timeout
         self.maps = MappingStore(app.db)
         self._admins: dict[tuple[int, int], tuple[float, bool]] = {}
-        self._tasks: list[asyncio.Task[None]] = []
         redact = TokenFilter(token)
         for handler in logging.getLogger().handlers:
             handler.addFilter(redact)
@@ -195,13 +194,10 @@ class TelegramAdapter:
                 poll_interval=0.0, timeout=self.poll_timeout, allowed_updates=ALLOWED_UPDATES
             )
         self.app.services.digest.register(TelegramTransport(self))
-        self._tasks.append(asyncio.create_task(self.app.run_timers(self._deliver_outgoing)))
+        self.app.attach(PLATFORM, self._deliver_outgoing)
 
     async def stop(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
-        self._tasks.clear()
+        await self.app.detach(PLATFORM)
         a = self.application
         if a.updater is not None and a.updater.running:
             await a.updater.stop()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import random
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -549,11 +549,17 @@ class QuizEngine:
 
     # ---- timers ----------------------------------------------------------------------------------
 
-    async def tick(self, now: datetime | None = None, chat: ChatRef | None = None) -> list[Outgoing]:
-        """Close every question whose time is up (in one chat, or everywhere) and return what to send."""
+    async def tick(
+        self,
+        now: datetime | None = None,
+        chat: ChatRef | None = None,
+        platforms: Collection[str] | None = None,
+    ) -> list[Outgoing]:
+        """Close every question whose time is up (in one chat, on some platforms, or everywhere) and
+        return what to send."""
         now = now or self.clock.now()
         due = await self.store.due_rounds(
-            now, chat.platform if chat else None, chat.chat_id if chat else None
+            now, chat.platform if chat else None, chat.chat_id if chat else None, platforms=platforms
         )
         out: list[Outgoing] = []
         for current in due:
@@ -566,7 +572,9 @@ class QuizEngine:
             out.extend(Outgoing(ref, r) for r in replies)
         return out
 
-    async def next_deadline(self, chat: ChatRef | None = None) -> datetime | None:
+    async def next_deadline(
+        self, chat: ChatRef | None = None, platforms: Collection[str] | None = None
+    ) -> datetime | None:
         if chat is None:
-            return await self.store.next_deadline()
+            return await self.store.next_deadline(platforms=platforms)
         return await self.store.next_deadline(chat.platform, chat.chat_id)
