@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bot.core.context import Context
 from bot.core.i18n import N_, Translator
 from bot.core.model import Block, Button, ChatKind, Message, Paragraph, Reply, Span, say
@@ -92,7 +94,10 @@ async def learn(ctx: Context, args: str) -> list[Reply]:
     if not 1 <= card_number <= total:
         return say(tr.t("learn.bad_card", given=card_number, last=total))
     await s.study.save_progress(user.platform, user.user_id, lesson.id, card_number, s.clock.now())
-    return [await _card(ctx, lesson, card_number)]
+    card = await _card(ctx, lesson, card_number)
+    # Progress is each learner's own: in a group the card is for the one who asked, where the
+    # platform can show a message to one member only (Discord); elsewhere it is posted as usual.
+    return [replace(card, ephemeral=ctx.incoming.kind is ChatKind.GROUP)]
 
 
 async def _card(ctx: Context, lesson: LessonRecord, number: int) -> Message:

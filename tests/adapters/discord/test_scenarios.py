@@ -105,6 +105,8 @@ async def test_every_command_is_answered_in_a_server(
         text = "\n".join(_texts(r) for r in replies)
         assert text.strip() or any(_buttons(r.get("data", r)) for r in replies), name
         assert not any(i in text for i in internal), (name, text)
+        if name == "learn":  # a lesson card is the learner's own: only they see it
+            assert all((r.get("data", r).get("flags") or 0) & EPHEMERAL for r in replies)
         if name == "subscribe":
             sub = await app.services.digest.store.get("discord", str(guild.channel.id))
             assert sub is not None and sub.target == str(history) and sub.target_name == "history"
