@@ -459,6 +459,7 @@ class FakeDiscord:
         self.global_commands: list[dict[str, Any]] = []
         self.guild_commands: dict[int, list[dict[str, Any]]] = {}
         self.interactions: dict[int, dict[str, Any]] = {}  # interaction id -> payload
+        self.dm_channels: dict[int, int] = {}  # DM channel id -> the user on the other side
         self.interaction_responses: dict[str, dict[str, Any]] = {}  # token -> {"type", "data", "message_id"}
         self.identify_payloads: list[dict[str, Any]] = []
         self.gateway_received: list[dict[str, Any]] = []
@@ -565,7 +566,24 @@ class FakeDiscord:
             member["permissions"] = str(permissions)
         return member
 
+    def dm_channel(self, user_id: int) -> int:
+        """The DM channel between the bot and ``user_id`` (made on first use)."""
+        for channel_id, user in self.dm_channels.items():
+            if user == user_id:
+                return channel_id
+        channel_id = self.new_id()
+        self.dm_channels[channel_id] = user_id
+        return channel_id
+
     def channel_payload(self, channel_id: int) -> dict[str, Any] | None:
+        if channel_id in self.dm_channels:
+            return {
+                "id": str(channel_id),
+                "type": 1,
+                "recipients": [self.user_payload(self.dm_channels[channel_id])],
+                "last_message_id": None,
+                "flags": 0,
+            }
         for guild in self.guilds.values():
             for ch in guild.channels:
                 if ch.id == channel_id:
@@ -954,6 +972,22 @@ class FakeDiscord:
         if channels:
             data["resolved"] = {"channels": channels}
         payload["data"] = data
+        return payload
+
+    def in_dm(self, payload: dict[str, Any], user_id: int) -> dict[str, Any]:
+        """Turn an interaction payload from a server into one from the user's DM with the bot."""
+        channel_id = self.dm_channel(user_id)
+        for key in ("guild_id", "guild", "member", "guild_locale"):
+            payload.pop(key, None)
+        payload["user"] = self.user_payload(user_id)
+        payload["channel_id"] = str(channel_id)
+        payload["channel"] = self.channel_payload(channel_id)
+        payload["context"] = 1
+        payload["authorizing_integration_owners"] = {"1": str(user_id)}
+        if isinstance(payload.get("data"), dict):
+            payload["data"].pop("guild_id", None)
+        if isinstance(payload.get("message"), dict):
+            payload["message"]["channel_id"] = str(channel_id)
         return payload
 
     def autocomplete(

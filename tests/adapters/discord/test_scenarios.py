@@ -399,3 +399,38 @@ async def test_a_slow_command_is_deferred_then_answered(
     assert followup["embeds"] or followup["content"]
     assert adapter.defer_after == 0.01
     assert fake.violations == []
+
+
+async def test_study_in_a_direct_message_with_buttons(
+    fake_discord: FakeDiscord, guild: FakeGuild, start_adapter: Callable[..., Any], app: App
+) -> None:
+    fake = fake_discord
+    await start_adapter()
+    student = fake.add_user("radu")
+    lesson_id = (await app.services.content.lessons())[0].id
+
+    refused = await _answer(fake, fake.slash_command(guild.id, guild.channel.id, student, "study"))
+    assert "private" in _texts(refused).lower()  # in a server: the bot says where it works
+
+    empty = await _answer(
+        fake, fake.in_dm(fake.slash_command(guild.id, guild.channel.id, student, "study"), student)
+    )
+    buttons = _buttons(empty["data"])
+    assert buttons and all(b["custom_id"].startswith("cw:/study add ") for b in buttons)
+    added = await _answer(
+        fake,
+        fake.in_dm(
+            fake.component_click(guild.id, guild.channel.id, student, f"cw:/study add {lesson_id}"), student
+        ),
+    )
+    assert added["type"] == 4
+    payload = fake.in_dm(fake.slash_command(guild.id, guild.channel.id, student, "study"), student)
+    question = await _answer(fake, payload)
+    choices = [b["custom_id"] for b in _buttons(question["data"]) if b["custom_id"].startswith("cwq:")]
+    assert len(choices) >= 2
+    click = fake.in_dm(fake.component_click(guild.id, guild.channel.id, student, choices[0]), student)
+    result = await _answer(fake, click)
+    assert result["type"] == 4 and _texts(result).strip()
+    reviews = app.db.reader.execute("SELECT COUNT(*) FROM study_reviews").fetchone()[0]
+    assert reviews == 1
+    assert fake.violations == []
