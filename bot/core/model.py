@@ -56,6 +56,8 @@ class Incoming:
     """A channel chosen with the platform's own picker (a CHANNEL argument), already checked by the
     adapter to belong to the same server; never parsed from ``text``."""
     target_name: str | None = None
+    target_missing: tuple[str, ...] = ()
+    """Permissions the bot lacks in ``target``, as the platform names them (to warn right away)."""
 
 
 @dataclass(frozen=True, slots=True)

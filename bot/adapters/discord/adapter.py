@@ -125,6 +125,24 @@ class CommandButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=COM
         await adapter.run_command(interaction, command)
 
 
+POST_PERMISSIONS = (
+    ("view_channel", "View Channel"),
+    ("send_messages", "Send Messages"),
+    ("embed_links", "Embed Links"),
+)
+"""What posting a digest in a channel takes, with Discord's own names for them."""
+
+
+def _missing_permissions(channel: Any | None) -> tuple[str, ...]:
+    """The posting permissions the bot lacks in ``channel`` (when the server is in the cache)."""
+    guild = getattr(channel, "guild", None)
+    me = getattr(guild, "me", None)
+    if channel is None or me is None or not hasattr(channel, "permissions_for"):
+        return ()
+    granted = channel.permissions_for(me)
+    return tuple(label for flag, label in POST_PERMISSIONS if not getattr(granted, flag))
+
+
 class DiscordTransport:
     """How the digest scheduler posts to Discord, with Discord's errors mapped onto its outcomes."""
 
@@ -263,6 +281,7 @@ class DiscordAdapter(discord.AutoShardedClient):
             is_admin=is_admin,
             target=str(target.id) if target is not None else None,
             target_name=str(getattr(target, "name", "")) or None if target is not None else None,
+            target_missing=_missing_permissions(target),
         )
 
     async def _run_slash(

@@ -120,8 +120,13 @@ async def subscribe(ctx: Context, args: str) -> list[Reply]:
     )
     if sub.target_name:
         text += " " + tr.t("settings.digest_where", channel=sub.target_name)
+
     hint = tr.t("subscribe.utc_hint") if chat.timezone == "UTC" and zone is None else ""
     blocks = [Paragraph.of(Span(text, bold=True))]
+    if incoming.target and incoming.target_missing:
+        missing = ", ".join(incoming.target_missing)
+        where = incoming.target_name or incoming.target
+        blocks.append(Paragraph.of(tr.t("subscribe.target_missing", channel=where, missing=missing)))
     if hint:
         blocks.append(Paragraph.of(hint))
     return [Message(tuple(blocks), (Button(tr.t("digest.button.preview"), "/digest"),))]

@@ -434,3 +434,28 @@ async def test_study_in_a_direct_message_with_buttons(
     reviews = app.db.reader.execute("SELECT COUNT(*) FROM study_reviews").fetchone()[0]
     assert reviews == 1
     assert fake.violations == []
+
+
+async def test_subscribing_a_channel_the_bot_cannot_post_in_warns_at_once(
+    fake_discord: FakeDiscord, start_adapter: Callable[..., Any]
+) -> None:
+    fake = fake_discord
+    send_messages = 1 << 11
+    quiet = fake.add_guild(
+        "Read-only",
+        channels=("general", "announcements"),
+        everyone_permissions=DEFAULT_PERMISSIONS & ~send_messages,
+    )
+    await start_adapter()
+    target = _channel(quiet, "announcements")
+    options = [fake.option("channel", target, 7)]
+    body = await _answer(
+        fake,
+        fake.slash_command(
+            quiet.id, quiet.channel.id, fake.owner_id, "subscribe", options, member_permissions=ADMIN
+        ),
+    )
+    text = _texts(body)
+    assert "#announcements" in text and "missing: Send Messages" in text
+    assert "View Channel" not in text
+    assert fake.violations == []
