@@ -27,6 +27,7 @@ from urllib.parse import urlsplit
 import discord
 from discord.utils import escape_markdown
 
+from bot.adapters.chrome import Chrome
 from bot.core.i18n import Translator
 from bot.core.model import EventCard, Message, Paragraph, QuizPrompt, QuizReveal
 
@@ -339,16 +340,6 @@ def _pack(blocks: Iterable[_Block], limit: int = MAX_CONTENT) -> list[str]:
 # ---- embeds -------------------------------------------------------------------------------------
 
 
-class _Chrome:
-    """The adapter's own words, in the message's language."""
-
-    def __init__(self, tr: Translator) -> None:
-        self.source = tr.t("render.source")
-        self.sources = tr.t("render.sources")
-        self.tags = tr.t("render.tags")
-        self.more = tr.t("render.more")
-
-
 def _cap(embed: discord.Embed) -> discord.Embed:
     """Shorten the description so one embed never exceeds the 6,000 characters of a message."""
     excess = len(embed) - MAX_EMBEDS_TOTAL
@@ -381,7 +372,7 @@ def _add_lines_as_fields(embed: discord.Embed, name: str, lines: Sequence[str]) 
         embed.add_field(name=name if first else "\u200b", value=value, inline=False)
 
 
-def _card(card: EventCard, chrome: _Chrome) -> discord.Embed:
+def _card(card: EventCard, chrome: Chrome) -> discord.Embed:
     first = card.sources[0] if card.sources else None
     embed = discord.Embed(
         title=_fit(_one_line(card.title), MAX_TITLE) or None,
@@ -417,7 +408,7 @@ def _prompt(prompt: QuizPrompt) -> discord.Embed:
     return _cap(embed)
 
 
-def _reveal(reveal: QuizReveal, chrome: _Chrome) -> discord.Embed:
+def _reveal(reveal: QuizReveal, chrome: Chrome) -> discord.Embed:
     embed = discord.Embed(
         title=_fit(_one_line(reveal.answer_text), MAX_TITLE) or None,
         url=reveal.source if is_web_link(reveal.source) else None,
@@ -432,10 +423,10 @@ def _reveal(reveal: QuizReveal, chrome: _Chrome) -> discord.Embed:
 
 def reveal_embed(reveal: QuizReveal, tr: Translator) -> discord.Embed:
     """The end of a question as an embed, to add to the question's own message."""
-    return _reveal(reveal, _Chrome(tr))
+    return _reveal(reveal, Chrome(tr))
 
 
-def _embed(block: EventCard | QuizPrompt | QuizReveal, chrome: _Chrome) -> discord.Embed:
+def _embed(block: EventCard | QuizPrompt | QuizReveal, chrome: Chrome) -> discord.Embed:
     if isinstance(block, EventCard):
         return _card(block, chrome)
     if isinstance(block, QuizPrompt):
@@ -492,7 +483,7 @@ def render(message: Message, tr: Translator) -> list[Out]:
     choice, sending ``/answer {i} #{round_id}``, then the message's own) ride on the last message,
     25 at most; more go on extra messages holding only buttons. Every part keeps ``ephemeral``.
     """
-    chrome = _Chrome(tr)
+    chrome = Chrome(tr)
     groups = [_Group()]
     for block in message.blocks:
         if isinstance(block, Paragraph):

@@ -19,6 +19,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 
+from bot.adapters.chrome import Chrome
 from bot.core.i18n import Translator
 from bot.core.model import (
     Block,
@@ -114,7 +115,7 @@ def render(message: Message, tr: Translator, *, group: bool) -> list[TextOut | P
     split into several parts; buttons ride on the last text part, the link preview on the first.
     Ephemeral messages are rendered like any other (see :func:`toast` for a callback answer).
     """
-    chrome = _Chrome(tr)
+    chrome = Chrome(tr)
     out: list[TextOut | PollOut] = []
     pending: list[_Block] = []
     choice_rows: list[tuple[tuple[str, str], ...]] = []
@@ -215,16 +216,6 @@ _Line = tuple[_Run, ...]
 _Block = tuple[_Line, ...]
 
 
-class _Chrome:
-    """The adapter's own words, in the message's language."""
-
-    def __init__(self, tr: Translator) -> None:
-        self.source = tr.t("render.source")
-        self.sources = tr.t("render.sources")
-        self.tags = tr.t("render.tags")
-        self.more = tr.t("render.more")
-
-
 def _escape(text: str) -> str:
     return html.escape(text, quote=False)
 
@@ -295,7 +286,7 @@ def _host(url: str) -> str:
     return host.removeprefix("www.")
 
 
-def _card(card: EventCard, chrome: _Chrome) -> _Block:
+def _card(card: EventCard, chrome: Chrome) -> _Block:
     lines = [
         *_lines([_Run(card.date_text, (_B,)), _Run(f" · {card.years_ago_text}")]),
         *_lines([_Run(card.title, (_B,))]),
@@ -328,7 +319,7 @@ def _prompt(prompt: QuizPrompt) -> _Block:
     return _lines(runs)
 
 
-def _reveal(reveal: QuizReveal, chrome: _Chrome) -> _Block:
+def _reveal(reveal: QuizReveal, chrome: Chrome) -> _Block:
     lines = list(_lines([_Run("✅ "), _Run(reveal.answer_text, (_B,))]))
     if reveal.explanation.strip():
         lines.extend(_lines([_Run(reveal.explanation)]))
@@ -339,7 +330,7 @@ def _reveal(reveal: QuizReveal, chrome: _Chrome) -> _Block:
     return tuple(lines)
 
 
-def _block(block: Block, chrome: _Chrome) -> _Block:
+def _block(block: Block, chrome: Chrome) -> _Block:
     if isinstance(block, Paragraph):
         return _lines(run for span in block.spans for run in _span_runs(span))
     if isinstance(block, EventCard):
