@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 import logging
 import time as systime
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Hashable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any, TypeVar
@@ -21,11 +21,10 @@ from typing import Any, TypeVar
 from bot.core.clock import Clock
 from bot.core.digest.content import DigestBuilder, DigestPlan
 from bot.core.digest.delivery import ChatMoved, Pacer, RetryLater, Transport, Undeliverable
-from bot.core.digest.timing import local_date, next_post, post_instant, zone
+from bot.core.digest.timing import NextPosts, local_date, next_post, post_instant, zone
 from bot.core.model import ChatKind, ChatRef, Message
 from storage.chats import ChatSettings, ChatStore
-from storage.db import db_time
-from storage.digest import Claim, DigestStore, Subscription
+from storage.digest import Claim, DigestStore, Subscription, plan
 
 log = logging.getLogger(__name__)
 
@@ -112,23 +111,39 @@ class DigestScheduler:
 
     async def subscribe_many(self, chats: list[tuple[str, str, time]], chunk: int = 5000) -> int:
         """Subscribe many (platform, chat id, local time) at once, each in its chat's own time zone
-        (the chats must exist), in one transaction. Each distinct (zone, time) is worked out once,
-        however many chats share it; zones are read a chunk at a time, so memory stays flat."""
+        (the chats must exist: KeyError otherwise), in one transaction. Zones are read a chunk at a
+        time with one query each; each (zone, time)'s next post is worked out once however many chats
+        share it (:class:`NextPosts`), and rows go to the store packed, so memory stays flat."""
         now = self.clock.now()
-        memo: dict[tuple[str, time], tuple[str, str, str]] = {}
+        posts = NextPosts(now)
+        # Packed plans by time, one table per kind of zone (posts.alike) and reached by zone name.
+        alike: dict[Hashable, dict[time, str]] = {}
+        by_zone: dict[str, dict[time, str]] = {}
 
-        async def chunks() -> AsyncIterator[list[tuple[str, str, str, str, str]]]:
+        async def chunks() -> AsyncIterator[tuple[str, list[str]]]:
             for i in range(0, len(chats), chunk):
-                part = chats[i : i + chunk]
-                zones = await self.chats.timezones([(p, c) for p, c, _ in part])
-                rows = []
-                for platform, chat_id, at in part:
-                    key = (zones[(platform, chat_id)], at)
-                    if key not in memo:
-                        day, due = next_post(now, at, zone(key[0]))
-                        memo[key] = (at.strftime("%H:%M"), day.isoformat(), db_time(due))
-                    rows.append((platform, chat_id, *memo[key]))
-                yield rows
+                times: dict[str, dict[str, time]] = {}
+                for platform, chat_id, at in chats[i : i + chunk]:
+                    times.setdefault(platform, {})[chat_id] = at
+                for platform, wanted in times.items():
+                    found = await self.chats.timezones(platform, list(wanted))
+                    if len(found) < len(wanted):
+                        missing = wanted.keys() - {chat_id for chat_id, _ in found}
+                        raise KeyError(
+                            f"{len(missing)} chat(s) do not exist, e.g. {platform}/{next(iter(missing))}"
+                        )
+                    rows = []
+                    for chat_id, tz in found:
+                        plans = by_zone.get(tz)
+                        if plans is None:
+                            plans = by_zone[tz] = alike.setdefault(posts.alike(tz), {})
+                        at = wanted[chat_id]
+                        packed = plans.get(at)
+                        if packed is None:
+                            day, due = posts(tz, at)
+                            packed = plans[at] = plan(at.strftime("%H:%M"), day, due)
+                        rows.append(packed + chat_id)
+                    yield platform, rows
 
         await self.store.subscribe_many(chunks(), now)
         self.on_change()

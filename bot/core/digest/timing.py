@@ -9,6 +9,7 @@ exists; on a fall-back day an ambiguous time posts once, at its first occurrence
 from __future__ import annotations
 
 import re
+from collections.abc import Hashable
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -107,13 +108,23 @@ class NextPosts:
                 return None
         return today, offset
 
+    def _steadiness(self, name: str) -> tuple[date, timedelta] | None:
+        try:
+            return self._zones[name]
+        except KeyError:
+            steady = self._zones[name] = self._steady_offset(name)
+            return steady
+
+    def alike(self, name: str) -> Hashable:
+        """A key that zones share when their next posts are the same at every time of day: (local
+        date, offset) for a steady zone, its own name otherwise. Lets a caller keep one table of
+        results per kind of zone instead of one per zone."""
+        return self._steadiness(name) or name
+
     def __call__(self, name: str, at: time) -> tuple[date, datetime]:
         """The local date and UTC instant of the first post at ``at`` in zone ``name`` after
         ``self.after``: ``next_post(self.after, at, zone(name))``."""
-        try:
-            steady = self._zones[name]
-        except KeyError:
-            steady = self._zones[name] = self._steady_offset(name)
+        steady = self._steadiness(name)
         if steady is None:
             changing = self._changing.get((name, at))
             if changing is None:
