@@ -55,18 +55,19 @@ class ChatStore:
         assert created is not None
         return created
 
-    async def timezones(self, platform: str, chat_ids: list[str]) -> list[tuple[str, str]]:
-        """(chat id, time zone) of those of ``chat_ids`` that exist on ``platform``, one row per id
-        (a repeated id, repeated), in no particular order. One query however many: the ids go in as
-        one JSON array, each looked up by primary key, rather than as thousands of parameters."""
-        rows = self._db.reader.execute(
-            # CROSS JOIN: the array is read once, in its order, and each id looked up in chats; left
-            # to itself the planner would re-read the array for every chat of the platform.
-            "SELECT c.chat_id, c.timezone FROM json_each(?) j CROSS JOIN chats c"
+    async def timezones(self, platform: str, chat_ids: list[str]) -> dict[str, str]:
+        """The time zone of each of ``chat_ids`` that exists on ``platform``, by chat id. One query
+        however many: the ids go in as one JSON array, each is looked up by primary key, and the
+        answer comes back as one JSON object, which costs less to build and read than a row each."""
+        row = self._db.reader.execute(
+            # CROSS JOIN: the array is read once and each id looked up in chats; left to itself the
+            # planner would re-read the array for every chat of the platform.
+            "SELECT json_group_object(j.value, c.timezone) FROM json_each(?) j CROSS JOIN chats c"
             " ON c.platform = ? AND c.chat_id = j.value",
             (json.dumps(chat_ids), platform),
-        )
-        return rows.fetchall()
+        ).fetchone()
+        found: dict[str, str] = json.loads(row[0])
+        return found
 
     async def set_language(self, platform: str, chat_id: str, lang: str, now: datetime) -> None:
         await self._db.write(

@@ -136,11 +136,11 @@ class DigestStore:
     async def subscribe_many(self, chunks: AsyncIterator[tuple[str, list[str]]], now: datetime) -> None:
         """Many subscriptions in one transaction, for imports and benchmarks: chunks of (platform,
         [``plan(...) + chat id``, ...]). Existing ones get the new time and next post and become
-        active again.
+        active again; rows for one chat are applied in order, so the last one wins.
 
         Each chunk is one INSERT ... SELECT over a JSON array of packed rows, so SQLite inserts the
-        whole chunk in one call (with Python's GIL released) instead of binding seven parameters per
-        row, and the next chunk is prepared on the event loop meanwhile."""
+        whole chunk in one call, with Python's GIL released, instead of binding seven parameters per
+        row; the next chunk is prepared on the event loop meanwhile."""
         stamp = db_time(now)
         sql = (
             "INSERT INTO subscriptions (platform, chat_id, local_time, next_date, next_due,"
