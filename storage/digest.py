@@ -153,16 +153,23 @@ class DigestStore:
         )
         async with self._db.transaction() as conn:
             pending: asyncio.Future[Any] | None = None
-            async for platform, rows in chunks:
-                params = (json.dumps(rows), platform, stamp)
+            try:
+                async for platform, rows in chunks:
+                    params = (json.dumps(rows), platform, stamp)
+                    if pending is not None:
+                        await pending
+                    pending = asyncio.ensure_future(conn.execute(sql, params))
+                    # Let the task hand the statement to the writer's thread now: preparing the next
+                    # chunk never suspends, so without this the insert would only start once it is ready.
+                    await asyncio.sleep(0)
                 if pending is not None:
                     await pending
-                pending = asyncio.ensure_future(conn.execute(sql, params))
-                # Let the task hand the statement to the writer's thread now: preparing the next
-                # chunk never suspends, so without this the insert would only start once it is ready.
-                await asyncio.sleep(0)
-            if pending is not None:
-                await pending
+            except BaseException:
+                if pending is not None:  # a chunk failed: the insert in flight ends before the rollback
+                    await asyncio.wait([pending])
+                    if not pending.cancelled():
+                        pending.exception()  # seen: the error to report is the first one
+                raise
 
     async def reschedule(
         self, platform: str, chat_id: str, next_date: date, next_due: datetime, now: datetime
