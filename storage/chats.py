@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -54,24 +55,18 @@ class ChatStore:
         assert created is not None
         return created
 
-    async def timezones(self, chats: list[tuple[str, str]]) -> dict[tuple[str, str], str]:
-        """The time zone of each (platform, chat id); every one must exist."""
-        found: dict[tuple[str, str], str] = {}
-        by_platform: dict[str, list[str]] = {}
-        for platform, chat_id in chats:
-            by_platform.setdefault(platform, []).append(chat_id)
-        for platform, ids in by_platform.items():
-            for i in range(0, len(ids), 900):
-                part = ids[i : i + 900]
-                marks = ", ".join("?" * len(part))
-                rows = self._db.reader.execute(
-                    f"SELECT chat_id, timezone FROM chats WHERE platform = ? AND chat_id IN ({marks})",
-                    (platform, *part),
-                )
-                found.update(((platform, chat_id), tz) for chat_id, tz in rows)
-        missing = set(chats) - found.keys()
-        if missing:
-            raise KeyError(f"{len(missing)} chat(s) do not exist, e.g. {next(iter(missing))}")
+    async def timezones(self, platform: str, chat_ids: list[str]) -> dict[str, str]:
+        """The time zone of each of ``chat_ids`` that exists on ``platform``, by chat id. One query
+        however many: the ids go in as one JSON array, each is looked up by primary key, and the
+        answer comes back as one JSON object, which costs less to build and read than a row each."""
+        row = self._db.reader.execute(
+            # CROSS JOIN: the array is read once and each id looked up in chats; left to itself the
+            # planner would re-read the array for every chat of the platform.
+            "SELECT json_group_object(j.value, c.timezone) FROM json_each(?) j CROSS JOIN chats c"
+            " ON c.platform = ? AND c.chat_id = j.value",
+            (json.dumps(chat_ids), platform),
+        ).fetchone()
+        found: dict[str, str] = json.loads(row[0])
         return found
 
     async def set_language(self, platform: str, chat_id: str, lang: str, now: datetime) -> None:

@@ -9,6 +9,7 @@ and a claim left behind by a process that died is found and retried.
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -70,6 +71,19 @@ class Claim:
     sub: Subscription
     local_date: date
     attempts: int = 0
+
+
+_PLAN = 40
+
+
+def plan(local_time: str, next_date: date, next_due: datetime) -> str:
+    """A subscription's schedule as :meth:`DigestStore.subscribe_many` takes it, the chat id to be
+    appended: next due as stored (25 characters), next date (10) and 'HH:MM' (5). Fixed widths, so
+    SQLite takes the row apart with ``substr``; many chats share one plan, so build each once."""
+    packed = f"{db_time(next_due)}{next_date.isoformat()}{local_time}"
+    if len(packed) != _PLAN:
+        raise ValueError(f"not a plan: {packed!r}")
+    return packed
 
 
 def _in(platforms: Iterable[str]) -> tuple[str, tuple[str, ...]]:
@@ -134,30 +148,43 @@ class DigestStore:
             ),
         )
 
-    async def subscribe_many(
-        self, chunks: AsyncIterator[list[tuple[str, str, str, str, str]]], now: datetime
-    ) -> None:
-        """Lists of (platform, chat id, 'HH:MM', next date, next due as stored), all in one
-        transaction: for imports and benchmarks; existing ones get the new time and next post."""
+    async def subscribe_many(self, chunks: AsyncIterator[tuple[str, list[str]]], now: datetime) -> None:
+        """Many subscriptions in one transaction, for imports and benchmarks: chunks of (platform,
+        [``plan(...) + chat id``, ...]). Existing ones get the new time and next post and become
+        active again; rows for one chat are applied in order, so the last one wins.
+
+        Each chunk is one INSERT ... SELECT over a JSON array of packed rows, so SQLite inserts the
+        whole chunk in one call, with Python's GIL released, instead of binding seven parameters per
+        row; the next chunk is prepared on the event loop meanwhile."""
         stamp = db_time(now)
         sql = (
             "INSERT INTO subscriptions (platform, chat_id, local_time, next_date, next_due,"
-            " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+            " created_at, updated_at)"
+            f" SELECT ?2, substr(value, {_PLAN + 1}), substr(value, 36, 5), substr(value, 26, 10),"
+            " substr(value, 1, 25), ?3, ?3 FROM json_each(?1) WHERE true"  # WHERE: see "parsing ambiguity"
             " ON CONFLICT (platform, chat_id) DO UPDATE SET local_time = excluded.local_time,"
             " next_date = excluded.next_date, next_due = excluded.next_due, state = 'active',"
             " paused_reason = NULL, updated_at = excluded.updated_at"
         )
         async with self._db.transaction() as conn:
-            # Pipelined: the next chunk is prepared on the loop while SQLite inserts this one on
-            # the writer's thread.
             pending: asyncio.Future[Any] | None = None
-            async for rows in chunks:
-                params = [(*row, stamp, stamp) for row in rows]
+            try:
+                async for platform, rows in chunks:
+                    params = (json.dumps(rows), platform, stamp)
+                    if pending is not None:
+                        await pending
+                    pending = asyncio.ensure_future(conn.execute(sql, params))
+                    # Let the task hand the statement to the writer's thread now: preparing the next
+                    # chunk never suspends, so without this the insert would only start once it is ready.
+                    await asyncio.sleep(0)
                 if pending is not None:
                     await pending
-                pending = asyncio.ensure_future(conn.executemany(sql, params))
-            if pending is not None:
-                await pending
+            except BaseException:
+                if pending is not None:  # a chunk failed: the insert in flight ends before the rollback
+                    await asyncio.wait([pending])
+                    if not pending.cancelled():
+                        pending.exception()  # seen: the error to report is the first one
+                raise
 
     async def reschedule(
         self, platform: str, chat_id: str, next_date: date, next_due: datetime, now: datetime

@@ -83,3 +83,47 @@ async def test_upgrading_from_version_1_reloads_content_into_the_new_tables(tmp_
     async with app:
         assert await app.services.content.digest() not in (None, "from-version-1")
         assert await app.services.content.event("warsaw-pact-signed") is not None
+
+
+async def test_subscriptions_move_to_a_without_rowid_table_intact(tmp_path: Path) -> None:
+    """Version 7 rebuilds ``subscriptions`` as WITHOUT ROWID: every row of a version 6 database,
+    active or paused, keeps every column, and reads still go through ``subscriptions_due``."""
+    path = tmp_path / "db.sqlite3"
+    await (await Database.open(path, migrate_to=6)).close()
+    columns = (
+        "platform, chat_id, local_time, with_quiz, target, next_date, next_due, state, paused_reason,"
+        " target_name, created_by, created_at, updated_at"
+    )
+    rows = [
+        ("telegram", "-100", "09:00", 1, None, "2026-05-14", "2026-05-14T06:00:00+00:00", "active", None,
+         None, "5", "2026-05-01T10:00:00+00:00", "2026-05-02T10:00:00+00:00"),
+        ("telegram", "42", "21:30", 0, None, "2026-05-15", "2026-05-15T18:30:00+00:00", "paused",
+         "Forbidden: bot was blocked by the user", None, None, "2026-05-01T10:00:00+00:00",
+         "2026-05-03T10:00:00+00:00"),
+        ("discord", "7", "07:15", 1, "9", "2026-05-14", "2026-05-14T11:15:00+00:00", "active", None,
+         "history", "8", "2026-05-01T10:00:00+00:00", "2026-05-01T10:00:00+00:00"),
+    ]  # fmt: skip
+    with sqlite3.connect(path) as conn:
+        conn.executemany(f"INSERT INTO subscriptions ({columns}) VALUES ({', '.join('?' * 13)})", rows)
+        conn.execute(
+            "INSERT INTO digest_deliveries (platform, chat_id, local_date, state, claimed_at)"
+            " VALUES ('telegram', '42', '2026-05-13', 'sent', '2026-05-13T06:00:00+00:00')"
+        )
+    conn.close()
+    db = await Database.open(path)
+    async with db:
+        kept = db.reader.execute(f"SELECT {columns} FROM subscriptions ORDER BY platform, chat_id").fetchall()
+        assert kept == sorted(rows)
+        assert db.reader.execute("SELECT count(*) FROM digest_deliveries").fetchone() == (1,)
+        with pytest.raises(sqlite3.OperationalError, match="rowid"):
+            db.reader.execute("SELECT rowid FROM subscriptions")
+        due = db.reader.execute(
+            "SELECT chat_id FROM subscriptions WHERE state = 'active' AND next_due <= '2026-05-14T12'"
+            " ORDER BY next_due"
+        ).fetchall()
+        assert due == [("-100",), ("7",)]
+        plan = db.reader.execute(
+            "EXPLAIN QUERY PLAN SELECT chat_id FROM subscriptions WHERE state = 'active'"
+            " AND next_due <= '2026' ORDER BY next_due"
+        ).fetchall()
+        assert "subscriptions_due" in plan[0][3]

@@ -5,7 +5,7 @@ in every way a platform can."""
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -315,3 +315,81 @@ async def test_subscribing_many_chats_at_once_uses_each_chats_zone(app: App, clo
         assert sub.next_due > clock.now()
     with pytest.raises(KeyError):
         await s.digest.subscribe_many([("console", "no-such-chat", nine)])
+
+
+async def chats_in(app: App, platform: str, zones: dict[str, str]) -> None:
+    for chat_id, zone in zones.items():
+        await app.services.chats.get_or_create(
+            platform, chat_id, "private", "en", app.services.digest.clock.now()
+        )
+        await app.services.chats.set_timezone(platform, chat_id, zone, app.services.digest.clock.now())
+
+
+async def test_subscribing_many_stores_next_post_for_each_chat_on_a_dst_day(
+    app: App, clock: FixedClock
+) -> None:
+    """What one subscribe_many stores is next_post's answer for every chat: here in the night
+    Europe moves its clocks forward, over zones that change that day, the next, or not at all."""
+    from bot.core.digest.timing import next_post
+
+    clock.set(datetime(2026, 3, 29, 0, 30, tzinfo=UTC))
+    zones = ["Europe/Bucharest", "Europe/London", "Europe/Lisbon", "America/New_York", "Asia/Kathmandu",
+             "Australia/Lord_Howe", "Pacific/Kiritimati", "Etc/GMT+12", "America/Havana", "UTC"]  # fmt: skip
+    times = [time(h, m) for h in range(24) for m in (0, 30)] + [time(2, 59), time(3, 1)]
+    pairs = [(zone, at) for zone in zones for at in times]  # every (zone, time)
+    wanted = {str(i): pair for i, pair in enumerate(pairs)}
+    await chats_in(app, "console", {c: z for c, (z, _) in wanted.items()})
+    listed = [("console", c, at) for c, (_, at) in wanted.items()]
+    assert await app.services.digest.subscribe_many(listed, chunk=97) == len(pairs)
+    for chat_id, (zone, at) in wanted.items():
+        sub = await app.services.digest.store.get("console", chat_id)
+        assert sub is not None and sub.state == "active"
+        assert (sub.next_date, sub.next_due) == next_post(clock.now(), at, ZoneInfo(zone)), (zone, at)
+        assert sub.local_time == at
+
+
+async def test_subscribing_many_resubscribes_keeps_settings_and_takes_the_last_time(
+    app: App, clock: FixedClock
+) -> None:
+    s = app.services
+    await chats_in(app, "console", {"1": "Europe/Bucharest", "2": "Asia/Tokyo", "3": "UTC"})
+    await chats_in(app, "discord", {"1": "America/New_York"})
+    await s.digest.subscribe_many([("console", "1", time(9)), ("console", "2", time(9))])
+    await s.digest.store.set_with_quiz("console", "1", False, clock.now())
+    await s.digest.store.pause("console", "2", "Forbidden: bot was blocked", clock.now())
+    listed = [
+        ("console", "1", time(7)),
+        ("discord", "1", time(8)),
+        ("console", "2", time(10)),
+        ("console", "3", time(11)),
+        ("console", "1", time(21, 15)),  # listed twice: the last time wins
+    ]
+    assert await s.digest.subscribe_many(listed, chunk=1) == 5
+    first = await s.digest.store.get("console", "1")
+    assert first is not None and first.local_time == time(21, 15) and not first.with_quiz
+    assert first.next_due.astimezone(ZoneInfo("Europe/Bucharest")).time() == time(21, 15)
+    again = await s.digest.store.get("console", "2")
+    assert again is not None and again.state == "active" and again.paused_reason is None
+    assert again.local_time == time(10)
+    other = await s.digest.store.get("discord", "1")
+    assert other is not None and other.next_due.astimezone(ZoneInfo("America/New_York")).time() == time(8)
+
+
+async def test_subscribing_many_with_a_missing_chat_changes_nothing(app: App, clock: FixedClock) -> None:
+    s = app.services
+    await chats_in(app, "console", {str(i): "Europe/Bucharest" for i in range(10)})
+    listed = [("console", str(i), time(9)) for i in range(10)] + [("console", "99", time(9))]
+    with pytest.raises(KeyError, match=r"1 chat.*console/99"):
+        await s.digest.subscribe_many(listed, chunk=3)  # "99" sorts last: the others went in first
+    assert all([await s.digest.store.get("console", str(i)) is None for i in range(10)])
+
+
+async def test_subscribing_many_takes_any_chat_id(app: App, clock: FixedClock) -> None:
+    """Ids travel to SQLite inside JSON: quotes, backslashes, separators and other scripts too."""
+    odd = ['a"b', "back\\slash", '","', '"', "\\", "ünï", "日本", "tab\there", "😀", "-100123", ""]
+    await chats_in(app, "console", dict.fromkeys(odd, "Asia/Kathmandu"))
+    await app.services.digest.subscribe_many([("console", c, time(9, 45)) for c in odd], chunk=4)
+    for chat_id in odd:
+        sub = await app.services.digest.store.get("console", chat_id)
+        assert sub is not None and sub.chat_id == chat_id
+        assert sub.next_due.astimezone(ZoneInfo("Asia/Kathmandu")).time() == time(9, 45)

@@ -4,12 +4,15 @@ ambiguous fall-back time means its first occurrence only."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
-from zoneinfo import ZoneInfo
+from datetime import UTC, date, datetime, time, timedelta
+from itertools import pairwise
+from zoneinfo import ZoneInfo, available_timezones
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from bot.core.digest.timing import next_post, parse_hhmm, post_instant
+from bot.core.digest.timing import NextPosts, next_post, parse_hhmm, post_instant
 
 
 def utc(text: str) -> datetime:
@@ -88,3 +91,131 @@ def test_times_people_type(text: str, expected: time) -> None:
 @pytest.mark.parametrize("text", ["24:00", "9", "09:60", "noon", "", "9:5"])
 def test_times_that_are_not_times(text: str) -> None:
     assert parse_hhmm(text) is None
+
+
+# ---- NextPosts: next_post for many (zone, time) pairs at once ---------------------------------------
+
+ALL_ZONES = sorted(available_timezones())
+EDGE_TIMES = [time(h, m) for h in range(24) for m in (0, 15, 30, 45)] + [
+    time(h, m) for h in (0, 1, 2, 3, 4, 23) for m in (1, 29, 31, 59)
+]
+
+
+def offset_changes(tz: ZoneInfo, start: datetime, end: datetime) -> list[datetime]:
+    """The UTC instants in [start, end) where ``tz``'s offset changes, day by day and then to the
+    second by bisection (changes are days apart: see test_offsets_never_change_twice_within_days)."""
+    found = []
+    day = start
+    while day < end:
+        nxt = day + timedelta(days=1)
+        if day.astimezone(tz).utcoffset() != nxt.astimezone(tz).utcoffset():
+            lo, hi = day, nxt
+            while hi - lo > timedelta(seconds=1):
+                mid = lo + (hi - lo) / 2
+                if mid.astimezone(tz).utcoffset() == lo.astimezone(tz).utcoffset():
+                    lo = mid
+                else:
+                    hi = mid
+            found.append(hi)
+        day = nxt
+    return found
+
+
+def test_offsets_never_change_twice_within_days() -> None:
+    """What NextPosts relies on: no zone changes its UTC offset twice within two days, so sampling
+    the offset a day apart sees every change. Read from the installed tz data through the pure-Python
+    zoneinfo, the one that exposes its transitions: the explicit ones, then the zone's rule."""
+    from zoneinfo import _zoneinfo
+
+    closest = []
+    for name in ALL_ZONES:
+        tz = _zoneinfo.ZoneInfo.no_cache(name)
+        trans_utc, infos, rule = tz._trans_utc, tz._ttinfos, tz._tz_after  # type: ignore[attr-defined]
+        steps = zip(trans_utc[1:], infos, infos[1:], strict=False)
+        changes = [t for t, before, now in steps if before.utcoff != now.utcoff]
+        if isinstance(rule, _zoneinfo._TZStr) and rule.dst_diff:
+            last = trans_utc[-1] if trans_utc else 0
+            for year in range(1970, 2101):
+                on, off = rule.transitions(year)
+                for utc_at in (on - rule.std.utcoff.total_seconds(), off - rule.dst.utcoff.total_seconds()):
+                    if utc_at > last:
+                        changes.append(utc_at)
+        changes = sorted(t for t in changes if t >= 0)  # since 1970
+        closest += [(b - a, name) for a, b in pairwise(changes)]
+    gap, name = min(closest)
+    assert gap > 2 * 86400, f"{name} changes its offset twice within {gap / 3600:.0f} hours"
+
+
+def test_next_posts_match_next_post_around_every_offset_change() -> None:
+    """Every zone's changes in 2026 (zones that change alike tried once), instants around each change
+    and its local midnights, times on the quarter hours and at the edges of gaps and folds."""
+    start, end = datetime(2026, 1, 1, tzinfo=UTC), datetime(2027, 1, 1, tzinfo=UTC)
+    seen: set[tuple[object, ...]] = set()
+    checked = 0
+    for name in ALL_ZONES:
+        tz = ZoneInfo(name)
+        changes = offset_changes(tz, start, end)
+        behaviour = (start.astimezone(tz).utcoffset(), *((c, c.astimezone(tz).utcoffset()) for c in changes))
+        if not changes or behaviour in seen:
+            continue
+        seen.add(behaviour)
+        for change in changes:
+            afters = {change + timedelta(hours=h) for h in (-48, -25, -23, -1, 0, 1, 23, 47)}
+            afters |= {change - timedelta(seconds=1), change + timedelta(seconds=1)}
+            for moment in list(afters):
+                local = moment.astimezone(tz).date()
+                for days in (-1, 0, 1, 2):  # just before and at the local midnights
+                    midnight = datetime.combine(local + timedelta(days=days), time(0), tzinfo=tz)
+                    afters |= {midnight.astimezone(UTC), midnight.astimezone(UTC) - timedelta(seconds=1)}
+            for after in sorted(afters):
+                posts = NextPosts(after)
+                for at in EDGE_TIMES:
+                    assert posts(name, at) == next_post(after, at, tz), (name, after, at)
+                    checked += 1
+    assert len(seen) > 20 and checked > 100_000
+
+
+@pytest.mark.parametrize(
+    ("zone", "after"),
+    [
+        ("Pacific/Apia", "2011-12-29T09:00:00+00:00"),  # Samoa skipped 30 December 2011
+        ("Pacific/Apia", "2011-12-30T12:00:00+00:00"),
+        ("Pacific/Kwajalein", "1993-08-20T10:00:00+00:00"),  # skipped 21 August 1993
+        ("America/Havana", "2026-03-07T12:00:00+00:00"),  # midnight is the gap: 00:00 → 01:00
+        ("America/Santiago", "2026-04-04T12:00:00+00:00"),  # back at 24:00
+        ("Antarctica/Troll", "2026-03-28T12:00:00+00:00"),  # +00 → +02
+        ("Asia/Kathmandu", "2026-05-14T05:59:30+00:00"),
+        ("Etc/GMT-14", "2026-05-14T09:59:00+00:00"),
+    ],
+)
+def test_next_posts_match_next_post_at_odd_places(zone: str, after: str) -> None:
+    instant = datetime.fromisoformat(after)
+    posts = NextPosts(instant)
+    for at in EDGE_TIMES:
+        assert posts(zone, at) == next_post(instant, at, ZoneInfo(zone)), at
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.sampled_from(ALL_ZONES),
+    st.datetimes(datetime(1971, 1, 1), datetime(2100, 1, 1), timezones=st.just(UTC)),
+    st.lists(st.times(), min_size=1, max_size=8),
+)
+def test_next_posts_match_next_post_anywhere(zone: str, after: datetime, times: list[time]) -> None:
+    posts = NextPosts(after)
+    tz = ZoneInfo(zone)
+    for at in [*times, *times]:  # twice: a remembered answer is the same answer
+        assert posts(zone, at) == next_post(after, at, tz), at
+
+
+def test_next_posts_remember_each_pair() -> None:
+    """The point of it: a hundred thousand chats over a few hundred zones and 96 times cost one
+    computation per (date, offset, time), not per chat."""
+    after = datetime(2026, 5, 14, 8, 59, 30, tzinfo=UTC)
+    posts = NextPosts(after)
+    zones = [z for z in ALL_ZONES if "/" in z][:400]
+    for name in zones:
+        for at in EDGE_TIMES[:96]:
+            posts(name, at)
+    assert len(posts._zones) == 400
+    assert len(posts._steady) + len(posts._changing) < 400 * 96 / 4
