@@ -28,6 +28,7 @@ import discord
 from discord.utils import escape_markdown
 
 from bot.adapters.chrome import Chrome
+from bot.adapters.chrome import is_web_link as web_link
 from bot.core.i18n import Translator
 from bot.core.model import EventCard, Message, Paragraph, QuizPrompt, QuizReveal
 
@@ -138,14 +139,9 @@ def command_for_custom_id(value: str) -> str | None:
 
 
 def is_web_link(url: str | None) -> bool:
-    """Whether Discord takes ``url`` as an embed or link URL: http(s), a host, nothing odd in it."""
-    if not url or len(url) > MAX_URL or any(c.isspace() or ord(c) < 32 or c in "<>" for c in url):
-        return False
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return False
-    return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
+    """Whether Discord takes ``url`` as an embed or link URL: a web link that also fits Discord's
+    2,048 characters and has no ``<``/``>`` (which would end a markdown link early)."""
+    return url is not None and len(url) <= MAX_URL and not any(c in "<>" for c in url) and web_link(url)
 
 
 def _truncate(text: str, limit: int) -> str:

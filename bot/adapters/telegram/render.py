@@ -19,7 +19,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 
-from bot.adapters.chrome import Chrome
+from bot.adapters.chrome import Chrome, is_web_link
 from bot.core.i18n import Translator
 from bot.core.model import (
     Block,
@@ -223,17 +223,6 @@ def _escape(text: str) -> str:
 def _units(text: str) -> int:
     """Length as Telegram counts it: UTF-16 code units (an emoji outside the BMP counts 2)."""
     return len(text.encode("utf-16-le")) // 2
-
-
-def is_web_link(url: str | None) -> bool:
-    """Whether ``url`` may become an ``<a href>``: http or https, with a host, nothing odd in it."""
-    if not url or any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in url):
-        return False
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return False
-    return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
 
 
 def _anchor(url: str | None) -> _Tag | None:
