@@ -169,7 +169,11 @@ class App:
     async def detach(self, platform: str) -> None:
         """The adapter stops: its platform's timers wait (in the database) for its return."""
         self._outlets.pop(platform, None)
-        if not self._outlets and self._timers is not None:
+        if not self._outlets:
+            await self._stop_timers()
+
+    async def _stop_timers(self) -> None:
+        if self._timers is not None:
             self._timers.cancel()
             await asyncio.gather(self._timers, return_exceptions=True)
             self._timers = None
@@ -228,7 +232,7 @@ class App:
 
     async def stop(self) -> None:
         self._outlets.clear()
-        await self.detach("")
+        await self._stop_timers()
         await self.db.close()
 
     async def __aenter__(self) -> App:
