@@ -296,10 +296,14 @@ class DiscordAdapter(discord.AutoShardedClient):
     async def _suggest(
         self, interaction: discord.Interaction[Any], source: str, typed: str
     ) -> list[app_commands.Choice[str]]:
+        # Called on every keystroke: the user's own locale decides; the chat's settings are read
+        # only when Discord sent a locale we have no catalog for.
         lang = normalize_language(interaction.locale.value if interaction.locale else None)
-        chat = ChatRef(PLATFORM, str(interaction.channel_id or interaction.user.id))
-        settings = await self.app.services.chats.get(chat.platform, chat.chat_id)
-        found = await suggest(self.app.services, source, typed, lang or (settings.lang if settings else "en"))
+        if lang is None:
+            chat_id = str(interaction.channel_id or interaction.user.id)
+            settings = await self.app.services.chats.get(PLATFORM, chat_id)
+            lang = settings.lang if settings else DEFAULT_LANGUAGE
+        found = await suggest(self.app.services, source, typed, lang)
         return [app_commands.Choice(name=s.label, value=s.value) for s in found]
 
     async def _on_tree_error(
