@@ -73,17 +73,17 @@ class Claim:
     attempts: int = 0
 
 
-_PLAN = 40
+@dataclass(frozen=True, slots=True)
+class BulkChunk:
+    """Part of a bulk subscribe (:meth:`DigestStore.subscribe_many`): chats of one platform, each
+    with the number of its schedule, and the schedules first used in this chunk. Many chats share
+    one schedule (the same next post), so each is sent to SQLite once and the chats refer to it."""
 
-
-def plan(local_time: str, next_date: date, next_due: datetime) -> str:
-    """A subscription's schedule as :meth:`DigestStore.subscribe_many` takes it, the chat id to be
-    appended: next due as stored (25 characters), next date (10) and 'HH:MM' (5). Fixed widths, so
-    SQLite takes the row apart with ``substr``; many chats share one plan, so build each once."""
-    packed = f"{db_time(next_due)}{next_date.isoformat()}{local_time}"
-    if len(packed) != _PLAN:
-        raise ValueError(f"not a plan: {packed!r}")
-    return packed
+    platform: str
+    schedules: list[tuple[int, time, date, datetime]]
+    """(number, local time, next date, next due) of each schedule not sent in an earlier chunk"""
+    chats: dict[str, int]
+    """chat id → its schedule's number"""
 
 
 def _in(platforms: Iterable[str]) -> tuple[str, tuple[str, ...]]:
@@ -148,43 +148,79 @@ class DigestStore:
             ),
         )
 
-    async def subscribe_many(self, chunks: AsyncIterator[tuple[str, list[str]]], now: datetime) -> None:
-        """Many subscriptions in one transaction, for imports and benchmarks: chunks of (platform,
-        [``plan(...) + chat id``, ...]). Existing ones get the new time and next post and become
-        active again; rows for one chat are applied in order, so the last one wins.
+    async def subscribe_many(self, chunks: AsyncIterator[BulkChunk], now: datetime, count: int = 0) -> None:
+        """Many subscriptions in one transaction, for imports and benchmarks. Existing ones get
+        the new time and next post and become active again. ``count``, how many chats are coming,
+        lets a bulk load into a table holding fewer build the due index once, sorted, at the end.
 
-        Each chunk is one INSERT ... SELECT over a JSON array of packed rows, so SQLite inserts the
-        whole chunk in one call, with Python's GIL released, instead of binding seven parameters per
-        row; the next chunk is prepared on the event loop meanwhile."""
+        Each chunk is one INSERT ... SELECT over a JSON object of chat id → schedule number,
+        joined with the schedules kept in a temporary table, so SQLite inserts the whole chunk in
+        one call, with Python's GIL released, instead of binding seven parameters per row; the
+        next chunk is prepared on the event loop meanwhile."""
         stamp = db_time(now)
         sql = (
             "INSERT INTO subscriptions (platform, chat_id, local_time, next_date, next_due,"
             " created_at, updated_at)"
-            f" SELECT ?2, substr(value, {_PLAN + 1}), substr(value, 36, 5), substr(value, 26, 10),"
-            " substr(value, 1, 25), ?3, ?3 FROM json_each(?1) WHERE true"  # WHERE: see "parsing ambiguity"
+            # CROSS JOIN: the chunk in its order (the primary key's), each schedule found by number.
+            " SELECT ?2, j.key, p.local_time, p.next_date, p.next_due, ?3, ?3"
+            " FROM json_each(?1) j CROSS JOIN temp.bulk_schedules p ON p.id = j.value"
+            " WHERE true"  # before ON CONFLICT: see "parsing ambiguity" in SQLite's upsert page
             " ON CONFLICT (platform, chat_id) DO UPDATE SET local_time = excluded.local_time,"
             " next_date = excluded.next_date, next_due = excluded.next_due, state = 'active',"
             " paused_reason = NULL, updated_at = excluded.updated_at"
         )
         async with self._db.transaction() as conn:
+            await conn.execute(
+                "CREATE TEMP TABLE IF NOT EXISTS bulk_schedules (id INTEGER PRIMARY KEY,"
+                " local_time TEXT NOT NULL, next_date TEXT NOT NULL, next_due TEXT NOT NULL)"
+            )
+            await conn.execute("DELETE FROM temp.bulk_schedules")
+            rebuild = await self._drop_due_index_for(conn, count)
             pending: asyncio.Future[Any] | None = None
             try:
-                async for platform, rows in chunks:
-                    params = (json.dumps(rows), platform, stamp)
+                async for chunk in chunks:
+                    schedules = [
+                        (n, at.strftime("%H:%M"), day.isoformat(), db_time(due))
+                        for n, at, day, due in chunk.schedules
+                    ]
+                    params = (json.dumps(chunk.chats), chunk.platform, stamp)
                     if pending is not None:
                         await pending
+                    if schedules:  # queued behind the chunk before, on the writer's one thread
+                        await conn.executemany(
+                            "INSERT INTO temp.bulk_schedules VALUES (?, ?, ?, ?)", schedules
+                        )
                     pending = asyncio.ensure_future(conn.execute(sql, params))
                     # Let the task hand the statement to the writer's thread now: preparing the next
                     # chunk never suspends, so without this the insert would only start once it is ready.
                     await asyncio.sleep(0)
                 if pending is not None:
                     await pending
+                if rebuild:
+                    await conn.execute(rebuild)
+                await conn.execute("DELETE FROM temp.bulk_schedules")
             except BaseException:
                 if pending is not None:  # a chunk failed: the insert in flight ends before the rollback
                     await asyncio.wait([pending])
                     if not pending.cancelled():
                         pending.exception()  # seen: the error to report is the first one
                 raise
+
+    @staticmethod
+    async def _drop_due_index_for(conn: Any, count: int) -> str | None:
+        """Drop the due index when ``count`` new rows are at least as many as the table holds,
+        returning the statement that builds it again: one sorted build then costs less than
+        ``count`` inserts at random places. The drop is part of the caller's transaction."""
+        cursor = await conn.execute("SELECT count(*) FROM (SELECT 1 FROM subscriptions LIMIT ?)", (count,))
+        held = (await cursor.fetchone())[0]
+        if count == 0 or held >= count:
+            return None
+        cursor = await conn.execute(
+            "SELECT sql FROM sqlite_schema WHERE type = 'index' AND name = 'subscriptions_due'"
+        )
+        sql = str((await cursor.fetchone())[0])
+        await conn.execute("DROP INDEX subscriptions_due")
+        return sql
 
     async def reschedule(
         self, platform: str, chat_id: str, next_date: date, next_due: datetime, now: datetime
