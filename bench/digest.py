@@ -235,6 +235,7 @@ async def setup_worker(db: Path, chats: int, zones: list[str]) -> Result:
 async def ours_worker(db: Path, chats: int, zones: list[str], trace: bool, profile: bool) -> Result:
     from bot.app import App
     from bot.core.clock import FixedClock
+    from storage.db import from_seconds
 
     app = await App.start(db, clock=FixedClock(T0), seed=1)
     try:
@@ -249,9 +250,7 @@ async def ours_worker(db: Path, chats: int, zones: list[str], trace: bool, profi
         stored = reader.execute("SELECT count(*) FROM subscriptions WHERE platform = ?", (PLATFORM,))
         result["scheduled"] = stored.fetchone()[0]
         if not trace:
-            first = datetime.fromisoformat(
-                reader.execute("SELECT min(next_due) FROM subscriptions").fetchone()[0]
-            )
+            first = from_seconds(reader.execute("SELECT min(next_due) FROM subscriptions").fetchone()[0])
             minute = first.replace(second=0)
             end = minute + timedelta(seconds=59)  # stored to the second: the minute's last instant
             samples, count = [], 0
@@ -395,6 +394,7 @@ def window_violations(instants: list[int], limit: int, span: int) -> tuple[int, 
 async def fanout_worker(db: Path, chats: int, zones: list[str], profile: bool) -> Result:
     from bot.app import App
     from bot.core.clock import FixedClock
+    from storage.db import db_seconds
 
     due_at, usable, _ = fanout_plan(chats, zones)
     chat_zones = [(str(i), usable[i % len(usable)]) for i in range(chats)]
@@ -412,7 +412,7 @@ async def fanout_worker(db: Path, chats: int, zones: list[str], profile: bool) -
         local = {zone: due_at.astimezone(ZoneInfo(zone)).time() for zone in usable}
         await digest.subscribe_many([(PLATFORM, chat_id, local[zone]) for chat_id, zone in chat_zones])
         at_once = app.db.reader.execute(
-            "SELECT count(*) FROM subscriptions WHERE next_due = ?", (due_at.isoformat(timespec="seconds"),)
+            "SELECT count(*) FROM subscriptions WHERE next_due = ?", (db_seconds(due_at),)
         ).fetchone()[0]
         transport = BenchTransport(clock)
         digest.register(transport)

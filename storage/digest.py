@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 
-from storage.db import Database, db_time
+from storage.db import Database, db_seconds, db_time, from_seconds
 
 _SUB_COLUMNS = (
     "s.platform, s.chat_id, s.local_time, s.with_quiz, s.target, s.next_date, s.next_due, s.state,"
@@ -53,7 +53,7 @@ def _sub(row: tuple[object, ...]) -> Subscription:
         with_quiz=bool(row[3]),
         target=str(row[4]) if row[4] is not None else None,
         next_date=date.fromisoformat(str(row[5])),
-        next_due=datetime.fromisoformat(str(row[6])),
+        next_due=from_seconds(row[6]),
         state=str(row[7]),
         paused_reason=str(row[8]) if row[8] is not None else None,
         timezone=str(row[9]),
@@ -142,9 +142,9 @@ class DigestStore:
                 target_name,
                 created_by,
                 next_date.isoformat(),
-                db_time(next_due),
-                db_time(now),
-                db_time(now),
+                db_seconds(next_due),
+                db_seconds(now),
+                db_seconds(now),
             ),
         )
 
@@ -157,7 +157,7 @@ class DigestStore:
         joined with the schedules kept in a temporary table, so SQLite inserts the whole chunk in
         one call, with Python's GIL released, instead of binding seven parameters per row; the
         next chunk is prepared on the event loop meanwhile."""
-        stamp = db_time(now)
+        stamp = db_seconds(now)
         sql = (
             "INSERT INTO subscriptions (platform, chat_id, local_time, next_date, next_due,"
             " created_at, updated_at)"
@@ -172,7 +172,7 @@ class DigestStore:
         async with self._db.transaction() as conn:
             await conn.execute(
                 "CREATE TEMP TABLE IF NOT EXISTS bulk_schedules (id INTEGER PRIMARY KEY,"
-                " local_time TEXT NOT NULL, next_date TEXT NOT NULL, next_due TEXT NOT NULL)"
+                " local_time TEXT NOT NULL, next_date TEXT NOT NULL, next_due INTEGER NOT NULL)"
             )
             await conn.execute("DELETE FROM temp.bulk_schedules")
             rebuild = await self._drop_due_index_for(conn, count)
@@ -180,7 +180,7 @@ class DigestStore:
             try:
                 async for chunk in chunks:
                     schedules = [
-                        (n, at.strftime("%H:%M"), day.isoformat(), db_time(due))
+                        (n, at.strftime("%H:%M"), day.isoformat(), db_seconds(due))
                         for n, at, day, due in chunk.schedules
                     ]
                     params = (json.dumps(chunk.chats), chunk.platform, stamp)
@@ -228,13 +228,13 @@ class DigestStore:
         await self._db.write(
             "UPDATE subscriptions SET next_date = ?, next_due = ?, updated_at = ?"
             " WHERE platform = ? AND chat_id = ?",
-            (next_date.isoformat(), db_time(next_due), db_time(now), platform, chat_id),
+            (next_date.isoformat(), db_seconds(next_due), db_seconds(now), platform, chat_id),
         )
 
     async def set_with_quiz(self, platform: str, chat_id: str, on: bool, now: datetime) -> bool:
         changed = await self._db.write(
             "UPDATE subscriptions SET with_quiz = ?, updated_at = ? WHERE platform = ? AND chat_id = ?",
-            (int(on), db_time(now), platform, chat_id),
+            (int(on), db_seconds(now), platform, chat_id),
         )
         return changed == 1
 
@@ -251,7 +251,7 @@ class DigestStore:
         await self._db.write(
             "UPDATE subscriptions SET state = 'paused', paused_reason = ?, updated_at = ?"
             " WHERE platform = ? AND chat_id = ?",
-            (reason[:500], db_time(now), platform, chat_id),
+            (reason[:500], db_seconds(now), platform, chat_id),
         )
 
     async def due(self, now: datetime, platforms: Iterable[str], limit: int) -> list[Subscription]:
@@ -261,7 +261,7 @@ class DigestStore:
             # the primary key's platform column, which would read every subscription and sort them.
             f"SELECT {_SUB_COLUMNS} FROM {_SUB_FROM} WHERE s.state = 'active' AND s.next_due <= ?"
             f" AND +s.platform IN ({marks}) ORDER BY s.next_due LIMIT ?",
-            (db_time(now), *names, limit),
+            (db_seconds(now), *names, limit),
         ).fetchall()
         return [_sub(r) for r in rows]
 
@@ -269,14 +269,20 @@ class DigestStore:
         """The earliest post or retry of these platforms."""
         marks, names = _in(platforms)
         found = []
-        for sql in (
-            f"SELECT min(next_due) FROM subscriptions WHERE state = 'active' AND +platform IN ({marks})",
-            "SELECT min(retry_at) FROM digest_deliveries WHERE state = 'claimed' AND retry_at IS NOT NULL"
-            f" AND +platform IN ({marks})",
+        for sql, read in (
+            (
+                f"SELECT min(next_due) FROM subscriptions WHERE state = 'active' AND +platform IN ({marks})",
+                from_seconds,
+            ),
+            (
+                "SELECT min(retry_at) FROM digest_deliveries WHERE state = 'claimed' AND retry_at IS NOT NULL"
+                f" AND +platform IN ({marks})",
+                lambda text: datetime.fromisoformat(str(text)),
+            ),
         ):
             row = self._db.reader.execute(sql, names).fetchone()
-            if row and row[0]:
-                found.append(datetime.fromisoformat(row[0]))
+            if row and row[0] is not None:
+                found.append(read(row[0]))
         return min(found) if found else None
 
     # ---- the ledger --------------------------------------------------------------------------
@@ -314,7 +320,7 @@ class DigestStore:
             )
             await conn.executemany(
                 "UPDATE subscriptions SET next_date = ?, next_due = ? WHERE platform = ? AND chat_id = ?",
-                [(d.isoformat(), db_time(due), s.platform, s.chat_id) for s, d, due in plans],
+                [(d.isoformat(), db_seconds(due), s.platform, s.chat_id) for s, d, due in plans],
             )
         return [Claim(s, s.next_date) for s, _ in fresh]
 
@@ -331,7 +337,7 @@ class DigestStore:
             )
             await conn.execute(
                 "UPDATE subscriptions SET next_date = ?, next_due = ? WHERE platform = ? AND chat_id = ?",
-                (next_date.isoformat(), db_time(next_due), sub.platform, sub.chat_id),
+                (next_date.isoformat(), db_seconds(next_due), sub.platform, sub.chat_id),
             )
 
     async def finish(
