@@ -97,8 +97,7 @@ class _Schedules:
             number = self.number[kind, at] = len(self.number)
             day, due = self.posts(self.example[kind], at)
             new.append((number, at, day, due))
-        # A chat listed twice keeps its place and takes the number given last.
-        return BulkChunk(platform, new, dict(zip(chat_ids, map(self.number.__getitem__, keys), strict=True)))
+        return BulkChunk(platform, new, chat_ids, map(self.number.__getitem__, keys))
 
 
 class DigestScheduler:
