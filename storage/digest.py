@@ -84,7 +84,7 @@ class BulkChunk:
     schedules: list[tuple[int, time, date, datetime]]
     """(number, local time, next date, next due) of each schedule not sent in an earlier chunk"""
     chat_ids: list[str]
-    numbers: Iterable[int]
+    numbers: list[int]
     """each chat's schedule number; a chat listed twice takes the last"""
 
 
@@ -96,9 +96,11 @@ class _Members:
     def __init__(self) -> None:
         self.after: list[str] = []
 
-    def json(self, chat_ids: list[str], numbers: Iterable[int]) -> str:
-        """The object, every member in order (a duplicate id stays: ``json_each`` reads it twice)."""
-        numbers = list(numbers)
+    def json(self, chat_ids: list[str], numbers: list[int]) -> str:
+        """The object, members in order; an id listed twice appears once, with its last number."""
+        if len(set(chat_ids)) != len(chat_ids):
+            last = dict(zip(chat_ids, numbers, strict=True))
+            chat_ids, numbers = list(last), list(last.values())
         if numbers:
             self.after.extend(f":{n}" for n in range(len(self.after), max(numbers) + 1))
         members = map(add, map(encode_basestring_ascii, chat_ids), map(self.after.__getitem__, numbers))
@@ -228,9 +230,10 @@ class DigestStore:
 
     @staticmethod
     async def _drop_due_index_for(conn: Any, count: int) -> str | None:
-        """Drop the due index when ``count`` new rows are at least as many as the table holds,
-        returning the statement that builds it again: one sorted build then costs less than
-        ``count`` inserts at random places. The drop is part of the caller's transaction."""
+        """Drop the due index when the ``count`` rows coming outnumber those the table holds,
+        returning the statement that builds it again (the migration's own, as stored): one sorted
+        build over the whole table then costs less than ``count`` inserts at random places in the
+        index. The drop is part of the caller's transaction, so a failure keeps the index."""
         cursor = await conn.execute("SELECT count(*) FROM (SELECT 1 FROM subscriptions LIMIT ?)", (count,))
         held = (await cursor.fetchone())[0]
         if count == 0 or held >= count:

@@ -97,7 +97,7 @@ class _Schedules:
             number = self.number[kind, at] = len(self.number)
             day, due = self.posts(self.example[kind], at)
             new.append((number, at, day, due))
-        return BulkChunk(platform, new, chat_ids, map(self.number.__getitem__, keys))
+        return BulkChunk(platform, new, chat_ids, list(map(self.number.__getitem__, keys)))
 
 
 class DigestScheduler:
@@ -173,8 +173,9 @@ class DigestScheduler:
         (KeyError otherwise, and nothing changes).
 
         A chunk at a time: one query reads the chunk's zones, each (kind of zone, time) gets its
-        next post once (:class:`_Plans`), and the rows are built by ``map`` over whole lists, with
-        no Python loop per chat; SQLite inserts them while the next chunk is prepared."""
+        next post once, as a numbered schedule (:class:`_Schedules`), and each chat's number is
+        found by ``map`` over whole lists, with no Python loop per chat; SQLite inserts a chunk
+        while the next is prepared."""
         now = self.clock.now()
         schedules = _Schedules(NextPosts(now))
         platforms = sorted(set(map(_PLATFORM, chats)))
