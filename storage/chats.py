@@ -55,11 +55,12 @@ class ChatStore:
         assert created is not None
         return created
 
-    async def timezones(self, platform: str, chat_ids: list[str]) -> list[str | None]:
-        """The time zone of each of ``chat_ids`` on ``platform``, in the same order; ``None`` for
-        a chat that does not exist. One query however many: the ids go in as one JSON array, each
-        is looked up by primary key, and the zones come back as one space-separated string (no
-        IANA name has a space), which costs less to build and split than a row or a JSON value each."""
+    async def timezones(self, platform: str, chat_ids: list[str]) -> list[str]:
+        """The time zone of each of ``chat_ids`` on ``platform``, in the same order; an empty
+        string for a chat that does not exist. One query however many: the ids go in as one JSON
+        array, each is looked up by primary key, and the zones come back as one space-separated
+        string (no IANA name has a space), which costs less to build and split than a row or a
+        JSON value each."""
         row = self._db.reader.execute(
             # LEFT JOIN: the array is read once, in order, and each id looked up in chats; a chat
             # that does not exist still takes its place, as an empty string.
@@ -67,9 +68,7 @@ class ChatStore:
             " LEFT JOIN chats c ON c.platform = ? AND c.chat_id = j.value",
             (json.dumps(chat_ids), platform),
         ).fetchone()
-        if not row[0]:
-            return []
-        zones: list[str | None] = [zone or None for zone in row[1].split(" ")]
+        zones: list[str] = row[1].split(" ") if row[0] else []
         if len(zones) != len(chat_ids):  # pragma: no cover - a zone with a space would be corrupt
             raise ValueError(f"a stored time zone contains a space: {row[1]!r}")
         return zones

@@ -12,6 +12,7 @@ import asyncio
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from functools import lru_cache
 from json.encoder import encode_basestring_ascii
 from operator import add
 from typing import Any
@@ -191,6 +192,7 @@ class DigestStore:
             " paused_reason = NULL, updated_at = excluded.updated_at"
         )
         members = _Members()
+        hhmm = lru_cache(maxsize=None)(lambda at: at.strftime("%H:%M"))  # a few hundred times at most
         async with self._db.transaction() as conn:
             await conn.execute(
                 "CREATE TEMP TABLE IF NOT EXISTS bulk_schedules (id INTEGER PRIMARY KEY,"
@@ -202,8 +204,7 @@ class DigestStore:
             try:
                 async for chunk in chunks:
                     schedules = [
-                        (n, at.strftime("%H:%M"), day.isoformat(), db_seconds(due))
-                        for n, at, day, due in chunk.schedules
+                        (n, hhmm(at), day.isoformat(), db_seconds(due)) for n, at, day, due in chunk.schedules
                     ]
                     params = (members.json(chunk.chat_ids, chunk.numbers), chunk.platform, stamp)
                     if pending is not None:

@@ -190,10 +190,10 @@ class DigestScheduler:
                     part = mine[i : i + chunk]
                     ids = list(map(_CHAT_ID, part))
                     zones = await self.chats.timezones(platform, ids)
-                    if None in zones:
-                        missing = [c for c, z in zip(ids, zones, strict=True) if z is None]
+                    if "" in zones:
+                        missing = [c for c, z in zip(ids, zones, strict=True) if not z]
                         raise KeyError(f"{len(missing)} chat(s) do not exist, e.g. {platform}/{missing[0]}")
-                    yield schedules.chunk(platform, ids, zones, list(map(_TIME, part)))  # type: ignore[arg-type]
+                    yield schedules.chunk(platform, ids, zones, list(map(_TIME, part)))
 
         await self.store.subscribe_many(chunks(), now, len(chats))
         self.on_change()
