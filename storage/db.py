@@ -55,7 +55,10 @@ def db_seconds(at: datetime) -> int:
 
 
 def from_seconds(seconds: object) -> datetime:
-    return datetime.fromtimestamp(int(str(seconds)), UTC)
+    """An instant stored by :func:`db_seconds`, back as an aware UTC datetime."""
+    if not isinstance(seconds, int):
+        raise TypeError(f"not Unix seconds: {seconds!r}")
+    return datetime.fromtimestamp(seconds, UTC)
 
 
 class SchemaTooNew(RuntimeError):
