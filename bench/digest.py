@@ -15,7 +15,7 @@ instants, and no job fires while being measured).
 
 1. Schedule. Ours: one ``DigestScheduler.subscribe_many`` call (the chats exist beforehand,
    inserted untimed), until its transaction commits; then, timed on its own, the checkpoint that
-   copies the log into the database file, which the bot runs a second later on its own thread.
+   copies the log into the database file, which the bot runs ten seconds later on its own thread.
    Peer: N ``job_queue.run_daily(callback, time(h, m, tzinfo=ZoneInfo(zone)), chat_id=...)`` on
    a started JobQueue, plus running the wake-ups each add queues on the event loop.
    Peak memory is the increase of ``ru_maxrss`` over the subprocess's own value just before
@@ -672,7 +672,7 @@ def main(args: argparse.Namespace) -> None:
     print(
         f"   ours is done when its transaction commits: the subscriptions are in the log, durable, and"
         f" every connection sees them. Copying the log into the database file ({ours['checkpoint_pages']:,}"
-        f" pages) is the checkpoint that follows on its own thread a second later, holding up nothing;"
+        f" pages) is the checkpoint that follows on its own thread ten seconds later, holding up nothing;"
         f" run at once and timed alone it took {ours['checkpoint']:.3f} s."
     )
     print(
