@@ -55,19 +55,23 @@ class ChatStore:
         assert created is not None
         return created
 
-    async def timezones(self, platform: str, chat_ids: list[str]) -> dict[str, str]:
-        """The time zone of each of ``chat_ids`` that exists on ``platform``, by chat id. One query
-        however many: the ids go in as one JSON array, each is looked up by primary key, and the
-        answer comes back as one JSON object, which costs less to build and read than a row each."""
+    async def timezones(self, platform: str, chat_ids: list[str]) -> list[str]:
+        """The time zone of each of ``chat_ids`` on ``platform``, in the same order; an empty
+        string for a chat that does not exist. One query however many: the ids go in as one JSON
+        array, each is looked up by primary key, and the zones come back as one space-separated
+        string (no IANA name has a space), which costs less to build and split than a row or a
+        JSON value each."""
         row = self._db.reader.execute(
-            # CROSS JOIN: the array is read once and each id looked up in chats; left to itself the
-            # planner would re-read the array for every chat of the platform.
-            "SELECT json_group_object(j.value, c.timezone) FROM json_each(?) j CROSS JOIN chats c"
-            " ON c.platform = ? AND c.chat_id = j.value",
+            # LEFT JOIN: the array is read once, in order, and each id looked up in chats; a chat
+            # that does not exist still takes its place, as an empty string.
+            "SELECT count(*), group_concat(coalesce(c.timezone, ''), ' ') FROM json_each(?) j"
+            " LEFT JOIN chats c ON c.platform = ? AND c.chat_id = j.value",
             (json.dumps(chat_ids), platform),
         ).fetchone()
-        found: dict[str, str] = json.loads(row[0])
-        return found
+        zones: list[str] = row[1].split(" ") if row[0] else []
+        if len(zones) != len(chat_ids):  # pragma: no cover - a zone with a space would be corrupt
+            raise ValueError(f"a stored time zone contains a space: {row[1]!r}")
+        return zones
 
     async def set_language(self, platform: str, chat_id: str, lang: str, now: datetime) -> None:
         await self._db.write(

@@ -9,13 +9,15 @@ and a claim left behind by a process that died is found and retried.
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from functools import lru_cache
+from json.encoder import encode_basestring_ascii
+from operator import add
 from typing import Any
 
-from storage.db import Database, db_time
+from storage.db import Database, db_seconds, db_time, from_seconds
 
 _SUB_COLUMNS = (
     "s.platform, s.chat_id, s.local_time, s.with_quiz, s.target, s.next_date, s.next_due, s.state,"
@@ -53,7 +55,7 @@ def _sub(row: tuple[object, ...]) -> Subscription:
         with_quiz=bool(row[3]),
         target=str(row[4]) if row[4] is not None else None,
         next_date=date.fromisoformat(str(row[5])),
-        next_due=datetime.fromisoformat(str(row[6])),
+        next_due=from_seconds(row[6]),
         state=str(row[7]),
         paused_reason=str(row[8]) if row[8] is not None else None,
         timezone=str(row[9]),
@@ -73,17 +75,37 @@ class Claim:
     attempts: int = 0
 
 
-_PLAN = 40
+@dataclass(frozen=True, slots=True)
+class BulkChunk:
+    """Part of a bulk subscribe (:meth:`DigestStore.subscribe_many`): chats of one platform, each
+    with the number of its schedule, and the schedules first used in this chunk. Many chats share
+    one schedule (the same next post), so each is sent to SQLite once and the chats refer to it."""
+
+    platform: str
+    schedules: list[tuple[int, time, date, datetime]]
+    """(number, local time, next date, next due) of each schedule not sent in an earlier chunk"""
+    chat_ids: list[str]
+    numbers: list[int]
+    """each chat's schedule number; a chat listed twice takes the last"""
 
 
-def plan(local_time: str, next_date: date, next_due: datetime) -> str:
-    """A subscription's schedule as :meth:`DigestStore.subscribe_many` takes it, the chat id to be
-    appended: next due as stored (25 characters), next date (10) and 'HH:MM' (5). Fixed widths, so
-    SQLite takes the row apart with ``substr``; many chats share one plan, so build each once."""
-    packed = f"{db_time(next_due)}{next_date.isoformat()}{local_time}"
-    if len(packed) != _PLAN:
-        raise ValueError(f"not a plan: {packed!r}")
-    return packed
+class _Members:
+    """``"chat id":number`` members of a JSON object, built by ``map`` with the C string encoder
+    that :func:`json.dumps` uses: cheaper than building a dict and encoding it, and SQLite's
+    ``json_each`` hands the id and the number back as they are, with no parsing."""
+
+    def __init__(self) -> None:
+        self.after: list[str] = []
+
+    def json(self, chat_ids: list[str], numbers: list[int]) -> str:
+        """The object, members in order; an id listed twice appears once, with its last number."""
+        if len(set(chat_ids)) != len(chat_ids):
+            last = dict(zip(chat_ids, numbers, strict=True))
+            chat_ids, numbers = list(last), list(last.values())
+        if numbers:
+            self.after.extend(f":{n}" for n in range(len(self.after), max(numbers) + 1))
+        members = map(add, map(encode_basestring_ascii, chat_ids), map(self.after.__getitem__, numbers))
+        return "{" + ",".join(members) + "}"
 
 
 def _in(platforms: Iterable[str]) -> tuple[str, tuple[str, ...]]:
@@ -142,43 +164,64 @@ class DigestStore:
                 target_name,
                 created_by,
                 next_date.isoformat(),
-                db_time(next_due),
-                db_time(now),
-                db_time(now),
+                db_seconds(next_due),
+                db_seconds(now),
+                db_seconds(now),
             ),
         )
 
-    async def subscribe_many(self, chunks: AsyncIterator[tuple[str, list[str]]], now: datetime) -> None:
-        """Many subscriptions in one transaction, for imports and benchmarks: chunks of (platform,
-        [``plan(...) + chat id``, ...]). Existing ones get the new time and next post and become
-        active again; rows for one chat are applied in order, so the last one wins.
+    async def subscribe_many(self, chunks: AsyncIterator[BulkChunk], now: datetime, count: int = 0) -> None:
+        """Many subscriptions in one transaction, for imports and benchmarks. Existing ones get
+        the new time and next post and become active again. ``count``, how many chats are coming,
+        lets a bulk load into a table holding fewer build the due index once, sorted, at the end.
 
-        Each chunk is one INSERT ... SELECT over a JSON array of packed rows, so SQLite inserts the
-        whole chunk in one call, with Python's GIL released, instead of binding seven parameters per
-        row; the next chunk is prepared on the event loop meanwhile."""
-        stamp = db_time(now)
+        Each chunk is one INSERT ... SELECT over a JSON object of chat id → schedule number,
+        joined with the schedules kept in a temporary table, so SQLite inserts the whole chunk in
+        one call, with Python's GIL released, instead of binding seven parameters per row; the
+        next chunk is prepared on the event loop meanwhile."""
+        stamp = db_seconds(now)
         sql = (
             "INSERT INTO subscriptions (platform, chat_id, local_time, next_date, next_due,"
             " created_at, updated_at)"
-            f" SELECT ?2, substr(value, {_PLAN + 1}), substr(value, 36, 5), substr(value, 26, 10),"
-            " substr(value, 1, 25), ?3, ?3 FROM json_each(?1) WHERE true"  # WHERE: see "parsing ambiguity"
+            # CROSS JOIN: the chunk in its order (the primary key's), each schedule found by number.
+            " SELECT ?2, j.key, p.local_time, p.next_date, p.next_due, ?3, ?3"
+            " FROM json_each(?1) j CROSS JOIN temp.bulk_schedules p ON p.id = j.value"
+            " WHERE true"  # before ON CONFLICT: see "parsing ambiguity" in SQLite's upsert page
             " ON CONFLICT (platform, chat_id) DO UPDATE SET local_time = excluded.local_time,"
             " next_date = excluded.next_date, next_due = excluded.next_due, state = 'active',"
             " paused_reason = NULL, updated_at = excluded.updated_at"
         )
+        members = _Members()
+        hhmm = lru_cache(maxsize=None)(lambda at: at.strftime("%H:%M"))  # a few hundred times at most
         async with self._db.transaction() as conn:
+            await conn.execute(
+                "CREATE TEMP TABLE IF NOT EXISTS bulk_schedules (id INTEGER PRIMARY KEY,"
+                " local_time TEXT NOT NULL, next_date TEXT NOT NULL, next_due INTEGER NOT NULL)"
+            )
+            await conn.execute("DELETE FROM temp.bulk_schedules")
+            rebuild = await self._drop_due_index_for(conn, count)
             pending: asyncio.Future[Any] | None = None
             try:
-                async for platform, rows in chunks:
-                    params = (json.dumps(rows), platform, stamp)
+                async for chunk in chunks:
+                    schedules = [
+                        (n, hhmm(at), day.isoformat(), db_seconds(due)) for n, at, day, due in chunk.schedules
+                    ]
+                    params = (members.json(chunk.chat_ids, chunk.numbers), chunk.platform, stamp)
                     if pending is not None:
                         await pending
+                    if schedules:  # queued behind the chunk before, on the writer's one thread
+                        await conn.executemany(
+                            "INSERT INTO temp.bulk_schedules VALUES (?, ?, ?, ?)", schedules
+                        )
                     pending = asyncio.ensure_future(conn.execute(sql, params))
                     # Let the task hand the statement to the writer's thread now: preparing the next
                     # chunk never suspends, so without this the insert would only start once it is ready.
                     await asyncio.sleep(0)
                 if pending is not None:
                     await pending
+                if rebuild:
+                    await conn.execute(rebuild)
+                await conn.execute("DELETE FROM temp.bulk_schedules")
             except BaseException:
                 if pending is not None:  # a chunk failed: the insert in flight ends before the rollback
                     await asyncio.wait([pending])
@@ -186,19 +229,36 @@ class DigestStore:
                         pending.exception()  # seen: the error to report is the first one
                 raise
 
+    @staticmethod
+    async def _drop_due_index_for(conn: Any, count: int) -> str | None:
+        """Drop the due index when the ``count`` rows coming outnumber those the table holds,
+        returning the statement that builds it again (the migration's own, as stored): one sorted
+        build over the whole table then costs less than ``count`` inserts at random places in the
+        index. The drop is part of the caller's transaction, so a failure keeps the index."""
+        cursor = await conn.execute("SELECT count(*) FROM (SELECT 1 FROM subscriptions LIMIT ?)", (count,))
+        held = (await cursor.fetchone())[0]
+        if count == 0 or held >= count:
+            return None
+        cursor = await conn.execute(
+            "SELECT sql FROM sqlite_schema WHERE type = 'index' AND name = 'subscriptions_due'"
+        )
+        sql = str((await cursor.fetchone())[0])
+        await conn.execute("DROP INDEX subscriptions_due")
+        return sql
+
     async def reschedule(
         self, platform: str, chat_id: str, next_date: date, next_due: datetime, now: datetime
     ) -> None:
         await self._db.write(
             "UPDATE subscriptions SET next_date = ?, next_due = ?, updated_at = ?"
             " WHERE platform = ? AND chat_id = ?",
-            (next_date.isoformat(), db_time(next_due), db_time(now), platform, chat_id),
+            (next_date.isoformat(), db_seconds(next_due), db_seconds(now), platform, chat_id),
         )
 
     async def set_with_quiz(self, platform: str, chat_id: str, on: bool, now: datetime) -> bool:
         changed = await self._db.write(
             "UPDATE subscriptions SET with_quiz = ?, updated_at = ? WHERE platform = ? AND chat_id = ?",
-            (int(on), db_time(now), platform, chat_id),
+            (int(on), db_seconds(now), platform, chat_id),
         )
         return changed == 1
 
@@ -215,7 +275,7 @@ class DigestStore:
         await self._db.write(
             "UPDATE subscriptions SET state = 'paused', paused_reason = ?, updated_at = ?"
             " WHERE platform = ? AND chat_id = ?",
-            (reason[:500], db_time(now), platform, chat_id),
+            (reason[:500], db_seconds(now), platform, chat_id),
         )
 
     async def due(self, now: datetime, platforms: Iterable[str], limit: int) -> list[Subscription]:
@@ -225,7 +285,7 @@ class DigestStore:
             # the primary key's platform column, which would read every subscription and sort them.
             f"SELECT {_SUB_COLUMNS} FROM {_SUB_FROM} WHERE s.state = 'active' AND s.next_due <= ?"
             f" AND +s.platform IN ({marks}) ORDER BY s.next_due LIMIT ?",
-            (db_time(now), *names, limit),
+            (db_seconds(now), *names, limit),
         ).fetchall()
         return [_sub(r) for r in rows]
 
@@ -233,14 +293,20 @@ class DigestStore:
         """The earliest post or retry of these platforms."""
         marks, names = _in(platforms)
         found = []
-        for sql in (
-            f"SELECT min(next_due) FROM subscriptions WHERE state = 'active' AND +platform IN ({marks})",
-            "SELECT min(retry_at) FROM digest_deliveries WHERE state = 'claimed' AND retry_at IS NOT NULL"
-            f" AND +platform IN ({marks})",
+        for sql, read in (
+            (
+                f"SELECT min(next_due) FROM subscriptions WHERE state = 'active' AND +platform IN ({marks})",
+                from_seconds,
+            ),
+            (
+                "SELECT min(retry_at) FROM digest_deliveries WHERE state = 'claimed' AND retry_at IS NOT NULL"
+                f" AND +platform IN ({marks})",
+                lambda text: datetime.fromisoformat(str(text)),
+            ),
         ):
             row = self._db.reader.execute(sql, names).fetchone()
-            if row and row[0]:
-                found.append(datetime.fromisoformat(row[0]))
+            if row and row[0] is not None:
+                found.append(read(row[0]))
         return min(found) if found else None
 
     # ---- the ledger --------------------------------------------------------------------------
@@ -278,7 +344,7 @@ class DigestStore:
             )
             await conn.executemany(
                 "UPDATE subscriptions SET next_date = ?, next_due = ? WHERE platform = ? AND chat_id = ?",
-                [(d.isoformat(), db_time(due), s.platform, s.chat_id) for s, d, due in plans],
+                [(d.isoformat(), db_seconds(due), s.platform, s.chat_id) for s, d, due in plans],
             )
         return [Claim(s, s.next_date) for s, _ in fresh]
 
@@ -295,7 +361,7 @@ class DigestStore:
             )
             await conn.execute(
                 "UPDATE subscriptions SET next_date = ?, next_due = ? WHERE platform = ? AND chat_id = ?",
-                (next_date.isoformat(), db_time(next_due), sub.platform, sub.chat_id),
+                (next_date.isoformat(), db_seconds(next_due), sub.platform, sub.chat_id),
             )
 
     async def finish(

@@ -1,6 +1,7 @@
 """Migrations run forward from any earlier version, and the result matches a fresh database."""
 
 import sqlite3
+from datetime import datetime
 from pathlib import Path
 
 import aiosqlite
@@ -110,7 +111,7 @@ async def test_subscriptions_move_to_a_without_rowid_table_intact(tmp_path: Path
             " VALUES ('telegram', '42', '2026-05-13', 'sent', '2026-05-13T06:00:00+00:00')"
         )
     conn.close()
-    db = await Database.open(path)
+    db = await Database.open(path, migrate_to=7)
     async with db:
         kept = db.reader.execute(f"SELECT {columns} FROM subscriptions ORDER BY platform, chat_id").fetchall()
         assert kept == sorted(rows)
@@ -122,8 +123,43 @@ async def test_subscriptions_move_to_a_without_rowid_table_intact(tmp_path: Path
             " ORDER BY next_due"
         ).fetchall()
         assert due == [("-100",), ("7",)]
+
+
+async def test_subscription_instants_become_unix_seconds(tmp_path: Path) -> None:
+    """Version 8 stores the subscriptions' instants as Unix seconds: each text instant of a version 7
+    database becomes the same instant, every other column is kept, and the due index still serves
+    the range read."""
+    path = tmp_path / "db.sqlite3"
+    await (await Database.open(path, migrate_to=7)).close()
+    with sqlite3.connect(path) as conn:
+        conn.execute(
+            "INSERT INTO subscriptions (platform, chat_id, local_time, with_quiz, target, next_date,"
+            " next_due, state, paused_reason, target_name, created_by, created_at, updated_at) VALUES"
+            " ('telegram', '-100', '09:00', 0, NULL, '2026-05-14', '2026-05-14T06:00:00+00:00', 'active',"
+            " NULL, NULL, '5', '2026-05-01T10:00:00+00:00', '2026-05-02T10:30:15+00:00'),"
+            " ('discord', '7', '21:30', 1, '9', '2026-05-15', '2026-05-15T18:30:00+00:00', 'paused',"
+            " 'Forbidden', 'history', NULL, '2026-05-01T10:00:00+00:00', '2026-05-03T10:00:00+00:00')"
+        )
+    conn.close()
+    db = await Database.open(path)
+    async with db:
+        rows = db.reader.execute("SELECT * FROM subscriptions ORDER BY platform, chat_id").fetchall()
+        assert rows == [
+            ("discord", "7", "21:30", 1, "9", "2026-05-15", seconds("2026-05-15T18:30:00+00:00"), "paused",
+             "Forbidden", "history", None, seconds("2026-05-01T10:00:00+00:00"),
+             seconds("2026-05-03T10:00:00+00:00")),
+            ("telegram", "-100", "09:00", 0, None, "2026-05-14", seconds("2026-05-14T06:00:00+00:00"),
+             "active", None, None, "5", seconds("2026-05-01T10:00:00+00:00"),
+             seconds("2026-05-02T10:30:15+00:00")),
+        ]  # fmt: skip
+        assert {type(v) for r in rows for v in (r[6], r[11], r[12])} == {int}
         plan = db.reader.execute(
             "EXPLAIN QUERY PLAN SELECT chat_id FROM subscriptions WHERE state = 'active'"
-            " AND next_due <= '2026' ORDER BY next_due"
+            " AND next_due <= ? ORDER BY next_due",
+            (seconds("2026-05-15T00:00:00+00:00"),),
         ).fetchall()
         assert "subscriptions_due" in plan[0][3]
+
+
+def seconds(text: str) -> int:
+    return int(datetime.fromisoformat(text).timestamp())

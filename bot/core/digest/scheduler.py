@@ -13,10 +13,10 @@ import asyncio
 import contextlib
 import logging
 import time as systime
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Hashable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Hashable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from operator import add, itemgetter
+from operator import itemgetter
 from typing import Any, TypeVar
 
 from bot.core.clock import Clock
@@ -26,7 +26,7 @@ from bot.core.digest.timing import NextPosts, local_date, next_post, post_instan
 from bot.core.i18n import N_
 from bot.core.model import ChatKind, ChatRef, Message
 from storage.chats import ChatSettings, ChatStore
-from storage.digest import Claim, DigestStore, Subscription, plan
+from storage.digest import BulkChunk, Claim, DigestStore, Subscription
 from storage.notices import NoticeStore
 
 log = logging.getLogger(__name__)
@@ -68,11 +68,12 @@ async def _finish_even_if_cancelled(coro: Coroutine[Any, Any, T]) -> T:
 _PLATFORM, _CHAT_ID, _TIME = itemgetter(0), itemgetter(1), itemgetter(2)
 
 
-class _Plans:
-    """The rows of a bulk subscribe, ``plan + chat id`` as :meth:`DigestStore.subscribe_many` takes
-    them (:func:`storage.digest.plan`). A plan is worked out once per (kind of zone, time), zones alike
-    (:meth:`NextPosts.alike`) sharing one: 100,000 chats over 400 zones and 96 times need a few
-    thousand, and each chat's row is a few dictionary reads done by ``map``, not by a Python loop."""
+class _Schedules:
+    """The schedules of a bulk subscribe, numbered, as :class:`storage.digest.BulkChunk` takes
+    them. A schedule (next date and instant) is worked out once per (kind of zone, time), zones
+    alike (:meth:`NextPosts.alike`) sharing one: 100,000 chats over 400 zones and 96 times need a
+    few thousand, and each chat's number is a few dictionary reads done by ``map``, not by a
+    Python loop."""
 
     def __init__(self, posts: NextPosts) -> None:
         self.posts = posts
@@ -81,20 +82,22 @@ class _Plans:
         self.kinds: dict[Hashable, int] = {}
         self.example: list[str] = []
         """kind → a zone of that kind"""
-        self.packed: dict[tuple[int, time], str] = {}
+        self.number: dict[tuple[int, time], int] = {}
 
-    def rows(self, chat_ids: list[str], zones: list[str], times: Iterable[time]) -> list[str]:
-        """The row of each chat, given its zone and local time."""
+    def chunk(self, platform: str, chat_ids: list[str], zones: list[str], times: list[time]) -> BulkChunk:
+        """Each chat's schedule number, given its zone and local time, and the schedules new here."""
         for name in set(zones).difference(self.kind):
             kind = self.kinds.setdefault(self.posts.alike(name), len(self.kinds))
             if kind == len(self.example):
                 self.example.append(name)
             self.kind[name] = kind
         keys = list(zip(map(self.kind.__getitem__, zones), times, strict=True))
-        for kind, at in set(keys).difference(self.packed):
+        new = []
+        for kind, at in set(keys).difference(self.number):
+            number = self.number[kind, at] = len(self.number)
             day, due = self.posts(self.example[kind], at)
-            self.packed[kind, at] = plan(at.strftime("%H:%M"), day, due)
-        return list(map(add, map(self.packed.__getitem__, keys), chat_ids))
+            new.append((number, at, day, due))
+        return BulkChunk(platform, new, chat_ids, list(map(self.number.__getitem__, keys)))
 
 
 class DigestScheduler:
@@ -170,13 +173,14 @@ class DigestScheduler:
         (KeyError otherwise, and nothing changes).
 
         A chunk at a time: one query reads the chunk's zones, each (kind of zone, time) gets its
-        next post once (:class:`_Plans`), and the rows are built by ``map`` over whole lists, with
-        no Python loop per chat; SQLite inserts them while the next chunk is prepared."""
+        next post once, as a numbered schedule (:class:`_Schedules`), and each chat's number is
+        found by ``map`` over whole lists, with no Python loop per chat; SQLite inserts a chunk
+        while the next is prepared."""
         now = self.clock.now()
-        plans = _Plans(NextPosts(now))
+        schedules = _Schedules(NextPosts(now))
         platforms = sorted(set(map(_PLATFORM, chats)))
 
-        async def chunks() -> AsyncIterator[tuple[str, list[str]]]:
+        async def chunks() -> AsyncIterator[BulkChunk]:
             for platform in platforms:
                 mine = chats if len(platforms) == 1 else [c for c in chats if c[0] == platform]
                 # In primary key order, so each row is appended to the table's B-tree rather than
@@ -185,17 +189,13 @@ class DigestScheduler:
                 for i in range(0, len(mine), chunk):
                     part = mine[i : i + chunk]
                     ids = list(map(_CHAT_ID, part))
-                    found = await self.chats.timezones(platform, ids)
-                    try:
-                        zones = list(map(found.__getitem__, ids))
-                    except KeyError:
-                        missing = set(ids) - found.keys()
-                        raise KeyError(
-                            f"{len(missing)} chat(s) do not exist, e.g. {platform}/{next(iter(missing))}"
-                        ) from None
-                    yield platform, plans.rows(ids, zones, map(_TIME, part))
+                    zones = await self.chats.timezones(platform, ids)
+                    if "" in zones:
+                        missing = [c for c, z in zip(ids, zones, strict=True) if not z]
+                        raise KeyError(f"{len(missing)} chat(s) do not exist, e.g. {platform}/{missing[0]}")
+                    yield schedules.chunk(platform, ids, zones, list(map(_TIME, part)))
 
-        await self.store.subscribe_many(chunks(), now)
+        await self.store.subscribe_many(chunks(), now, len(chats))
         self.on_change()
         return len(chats)
 

@@ -375,6 +375,19 @@ async def test_subscribing_many_resubscribes_keeps_settings_and_takes_the_last_t
     assert other is not None and other.next_due.astimezone(ZoneInfo("America/New_York")).time() == time(8)
 
 
+async def test_subscribing_many_takes_the_last_time_of_a_chat_listed_twice_in_one_chunk(
+    app: App, clock: FixedClock
+) -> None:
+    await chats_in(app, "console", {"1": "Europe/Bucharest", "2": "UTC"})
+    listed = [("console", "1", time(7)), ("console", "2", time(8)), ("console", "1", time(21, 15))]
+    assert await app.services.digest.subscribe_many(listed) == 3
+    first = await app.services.digest.store.get("console", "1")
+    assert first is not None and first.local_time == time(21, 15)
+    assert first.next_due.astimezone(ZoneInfo("Europe/Bucharest")).time() == time(21, 15)
+    second = await app.services.digest.store.get("console", "2")
+    assert second is not None and second.local_time == time(8)
+
+
 async def test_subscribing_many_with_a_missing_chat_changes_nothing(app: App, clock: FixedClock) -> None:
     s = app.services
     await chats_in(app, "console", {str(i): "Europe/Bucharest" for i in range(10)})
