@@ -235,9 +235,10 @@ class DigestStore:
         returning the statement that builds it again (the migration's own, as stored): one sorted
         build over the whole table then costs less than ``count`` inserts at random places in the
         index. The drop is part of the caller's transaction, so a failure keeps the index."""
+        if count == 0:
+            return None
         cursor = await conn.execute("SELECT count(*) FROM (SELECT 1 FROM subscriptions LIMIT ?)", (count,))
-        held = (await cursor.fetchone())[0]
-        if count == 0 or held >= count:
+        if (await cursor.fetchone())[0] >= count:
             return None
         cursor = await conn.execute(
             "SELECT sql FROM sqlite_schema WHERE type = 'index' AND name = 'subscriptions_due'"
