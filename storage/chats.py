@@ -57,21 +57,36 @@ class ChatStore:
 
     async def timezones(self, platform: str, chat_ids: list[str]) -> list[str]:
         """The time zone of each of ``chat_ids`` on ``platform``, in the same order; an empty
-        string for a chat that does not exist. One query however many: the ids go in as one JSON
-        array, each is looked up by primary key, and the zones come back as one space-separated
-        string (no IANA name has a space), which costs less to build and split than a row or a
-        JSON value each."""
-        row = self._db.reader.execute(
+        string for a chat that does not exist. One query however many, two when the ids are not a
+        whole run of the table.
+
+        A bulk subscribe asks for runs of ids in key order, usually every chat of a range, and then
+        one range read of the table's B-tree, in order, answers: it costs a tenth of looking each id
+        up. The range read stops after one row more than asked for, and answers only when the ids
+        it found are the ids asked for, in the same order (compared as JSON arrays, which have one
+        reading); otherwise each id is looked up by key. The zones come back as one space-separated
+        string (no IANA name has a space), which costs less to build and split than a row each."""
+        if not chat_ids:
+            return []
+        wanted = json.dumps(chat_ids, ensure_ascii=False, separators=(",", ":"))
+        found, zones = self._db.reader.execute(
+            "SELECT json_group_array(chat_id), group_concat(timezone, ' ') FROM"
+            " (SELECT chat_id, timezone FROM chats WHERE platform = ? AND chat_id BETWEEN ? AND ?"
+            " ORDER BY chat_id LIMIT ?)",
+            (platform, chat_ids[0], chat_ids[-1], len(chat_ids) + 1),
+        ).fetchone()
+        if found != wanted:
             # LEFT JOIN: the array is read once, in order, and each id looked up in chats; a chat
             # that does not exist still takes its place, as an empty string.
-            "SELECT count(*), group_concat(coalesce(c.timezone, ''), ' ') FROM json_each(?) j"
-            " LEFT JOIN chats c ON c.platform = ? AND c.chat_id = j.value",
-            (json.dumps(chat_ids), platform),
-        ).fetchone()
-        zones: list[str] = row[1].split(" ") if row[0] else []
-        if len(zones) != len(chat_ids):  # pragma: no cover - a zone with a space would be corrupt
-            raise ValueError(f"a stored time zone contains a space: {row[1]!r}")
-        return zones
+            zones = self._db.reader.execute(
+                "SELECT group_concat(coalesce(c.timezone, ''), ' ') FROM json_each(?) j"
+                " LEFT JOIN chats c ON c.platform = ? AND c.chat_id = j.value",
+                (wanted, platform),
+            ).fetchone()[0]
+        split: list[str] = zones.split(" ")
+        if len(split) != len(chat_ids):  # pragma: no cover - a zone with a space would be corrupt
+            raise ValueError(f"a stored time zone contains a space: {zones!r}")
+        return split
 
     async def set_language(self, platform: str, chat_id: str, lang: str, now: datetime) -> None:
         await self._db.write(

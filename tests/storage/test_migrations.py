@@ -141,7 +141,7 @@ async def test_subscription_instants_become_unix_seconds(tmp_path: Path) -> None
             " 'Forbidden', 'history', NULL, '2026-05-01T10:00:00+00:00', '2026-05-03T10:00:00+00:00')"
         )
     conn.close()
-    db = await Database.open(path)
+    db = await Database.open(path, migrate_to=8)
     async with db:
         rows = db.reader.execute("SELECT * FROM subscriptions ORDER BY platform, chat_id").fetchall()
         assert rows == [
@@ -159,6 +159,44 @@ async def test_subscription_instants_become_unix_seconds(tmp_path: Path) -> None
             (seconds("2026-05-15T00:00:00+00:00"),),
         ).fetchall()
         assert "subscriptions_due" in plan[0][3]
+
+
+async def test_chats_move_to_a_without_rowid_table_intact(tmp_path: Path) -> None:
+    """Version 9 rebuilds ``chats`` as WITHOUT ROWID: every chat of a version 8 database keeps every
+    setting, the defaults and checks still hold, and a chat is found by its key alone."""
+    path = tmp_path / "db.sqlite3"
+    await (await Database.open(path, migrate_to=8)).close()
+    rows = [
+        ("telegram", "-100", "group", "ro", "Europe/Bucharest", "2026-05-01T10:00:00+00:00",
+         "2026-05-02T10:00:00+00:00", 45, 10),
+        ("discord", "7", "group", "en", "Asia/Kathmandu", "2026-05-01T10:00:00+00:00",
+         "2026-05-01T10:00:00+00:00", 30, 5),
+        ("telegram", "42", "private", "en", "UTC", "2026-05-03T10:00:00+00:00",
+         "2026-05-03T10:00:00+00:00", 120, 1),
+    ]  # fmt: skip
+    columns = "platform, chat_id, kind, lang, timezone, created_at, updated_at, quiz_seconds, quiz_length"
+    with sqlite3.connect(path) as conn:
+        conn.executemany(f"INSERT INTO chats ({columns}) VALUES ({', '.join('?' * 9)})", rows)
+    conn.close()
+    db = await Database.open(path, migrate_to=9)
+    async with db:
+        kept = db.reader.execute(f"SELECT {columns} FROM chats ORDER BY platform, chat_id").fetchall()
+        assert kept == sorted(rows)
+        with pytest.raises(sqlite3.OperationalError, match="rowid"):
+            db.reader.execute("SELECT rowid FROM chats")
+        with pytest.raises(sqlite3.IntegrityError, match="CHECK"):
+            await db.write("UPDATE chats SET quiz_seconds = 5 WHERE chat_id = '42'")
+        await db.write(
+            "INSERT INTO chats (platform, chat_id, kind, created_at, updated_at)"
+            " VALUES ('console', 'me', 'private', 'now', 'now')"
+        )
+        assert db.reader.execute(
+            "SELECT lang, timezone, quiz_seconds, quiz_length FROM chats WHERE chat_id = 'me'"
+        ).fetchone() == ("en", "UTC", 30, 5)
+        plan = db.reader.execute(
+            "EXPLAIN QUERY PLAN SELECT timezone FROM chats WHERE platform = 'telegram' AND chat_id = '42'"
+        ).fetchall()
+        assert "PRIMARY KEY" in plan[0][3]
 
 
 def seconds(text: str) -> int:
