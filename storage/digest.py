@@ -9,10 +9,12 @@ and a claim left behind by a process that died is found and retried.
 from __future__ import annotations
 
 import asyncio
+from collections import deque
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from functools import lru_cache
+from itertools import chain
 from json.encoder import encode_basestring_ascii
 from operator import add
 from typing import Any
@@ -24,6 +26,8 @@ _SUB_COLUMNS = (
     " s.paused_reason, c.timezone, c.lang, c.kind, s.target_name, s.created_by"
 )
 _N_SUB = _SUB_COLUMNS.count(",") + 1
+_ROWS_PER_INSERT = 240
+"""Rows of four values in one INSERT: 960 parameters, within the 999 of SQLite builds before 3.32."""
 _SUB_FROM = "subscriptions s JOIN chats c ON c.platform = s.platform AND c.chat_id = s.chat_id"
 
 
@@ -95,15 +99,16 @@ class _Members:
     ``json_each`` hands the id and the number back as they are, with no parsing."""
 
     def __init__(self) -> None:
-        self.after: list[str] = []
+        self.after: dict[int, str] = {}
+        """number → ``":number"``"""
 
     def json(self, chat_ids: list[str], numbers: list[int]) -> str:
         """The object, members in order; an id listed twice appears once, with its last number."""
         if len(set(chat_ids)) != len(chat_ids):
             last = dict(zip(chat_ids, numbers, strict=True))
             chat_ids, numbers = list(last), list(last.values())
-        if numbers:
-            self.after.extend(f":{n}" for n in range(len(self.after), max(numbers) + 1))
+        for n in set(numbers).difference(self.after):
+            self.after[n] = f":{n}"
         members = map(add, map(encode_basestring_ascii, chat_ids), map(self.after.__getitem__, numbers))
         return "{" + ",".join(members) + "}"
 
@@ -200,33 +205,52 @@ class DigestStore:
             )
             await conn.execute("DELETE FROM temp.bulk_schedules")
             rebuild = await self._drop_due_index_for(conn, count)
-            pending: asyncio.Future[Any] | None = None
+            # The statements of the last two chunks at most, queued in order on the writer's one
+            # thread: it goes from one chunk's insert straight to the next's while the event loop
+            # prepares the one after, instead of waiting for the loop to hear that a chunk is done.
+            flights: deque[list[asyncio.Future[Any]]] = deque()
             try:
                 async for chunk in chunks:
                     schedules = [
                         (n, hhmm(at), day.isoformat(), db_seconds(due)) for n, at, day, due in chunk.schedules
                     ]
                     params = (members.json(chunk.chat_ids, chunk.numbers), chunk.platform, stamp)
-                    if pending is not None:
-                        await pending
-                    if schedules:  # queued behind the chunk before, on the writer's one thread
-                        await conn.executemany(
-                            "INSERT INTO temp.bulk_schedules VALUES (?, ?, ?, ?)", schedules
+                    while len(flights) >= 2:
+                        for statement in flights.popleft():
+                            await statement
+                    # execute_fetchall: each cursor is made and dropped on the writer's thread. A
+                    # cursor dropped here instead would reset its statement, which SQLite's statement
+                    # cache may meanwhile have handed to the next chunk's insert on that thread.
+                    flight: list[asyncio.Future[Any]] = []
+                    for i in range(0, len(schedules), _ROWS_PER_INSERT):
+                        rows = schedules[i : i + _ROWS_PER_INSERT]
+                        values = ", ".join(["(?, ?, ?, ?)"] * len(rows))
+                        flight.append(
+                            asyncio.ensure_future(
+                                conn.execute_fetchall(
+                                    f"INSERT INTO temp.bulk_schedules VALUES {values}",
+                                    list(chain.from_iterable(rows)),
+                                )
+                            )
                         )
-                    pending = asyncio.ensure_future(conn.execute(sql, params))
-                    # Let the task hand the statement to the writer's thread now: preparing the next
-                    # chunk never suspends, so without this the insert would only start once it is ready.
+                    flight.append(asyncio.ensure_future(conn.execute_fetchall(sql, params)))
+                    flights.append(flight)
+                    # Let the tasks hand their statements to the writer's thread now: preparing the
+                    # next chunk never suspends, so without this they would only go once it is ready.
                     await asyncio.sleep(0)
-                if pending is not None:
-                    await pending
+                for statement in [s for flight in flights for s in flight]:
+                    await statement
                 if rebuild:
                     await conn.execute(rebuild)
                 await conn.execute("DELETE FROM temp.bulk_schedules")
             except BaseException:
-                if pending is not None:  # a chunk failed: the insert in flight ends before the rollback
-                    await asyncio.wait([pending])
-                    if not pending.cancelled():
-                        pending.exception()  # seen: the error to report is the first one
+                # A chunk failed: the statements queued behind it end before the rollback.
+                queued = [s for flight in flights for s in flight]
+                if queued:
+                    await asyncio.wait(queued)
+                    for statement in queued:
+                        if not statement.cancelled():
+                            statement.exception()  # seen: the error to report is the first one
                 raise
 
     @staticmethod

@@ -325,11 +325,13 @@ async def chats_in(app: App, platform: str, zones: dict[str, str]) -> None:
         await app.services.chats.set_timezone(platform, chat_id, zone, app.services.digest.clock.now())
 
 
+@pytest.mark.parametrize("chunk", [97, 5000])
 async def test_subscribing_many_stores_next_post_for_each_chat_on_a_dst_day(
-    app: App, clock: FixedClock
+    app: App, clock: FixedClock, chunk: int
 ) -> None:
     """What one subscribe_many stores is next_post's answer for every chat: here in the night
-    Europe moves its clocks forward, over zones that change that day, the next, or not at all."""
+    Europe moves its clocks forward, over zones that change that day, the next, or not at all.
+    In one chunk, its hundreds of schedules take more than one INSERT."""
     from bot.core.digest.timing import next_post
 
     clock.set(datetime(2026, 3, 29, 0, 30, tzinfo=UTC))
@@ -340,7 +342,7 @@ async def test_subscribing_many_stores_next_post_for_each_chat_on_a_dst_day(
     wanted = {str(i): pair for i, pair in enumerate(pairs)}
     await chats_in(app, "console", {c: z for c, (z, _) in wanted.items()})
     listed = [("console", c, at) for c, (_, at) in wanted.items()]
-    assert await app.services.digest.subscribe_many(listed, chunk=97) == len(pairs)
+    assert await app.services.digest.subscribe_many(listed, chunk=chunk) == len(pairs)
     for chat_id, (zone, at) in wanted.items():
         sub = await app.services.digest.store.get("console", chat_id)
         assert sub is not None and sub.state == "active"
@@ -406,3 +408,19 @@ async def test_subscribing_many_takes_any_chat_id(app: App, clock: FixedClock) -
         sub = await app.services.digest.store.get("console", chat_id)
         assert sub is not None and sub.chat_id == chat_id
         assert sub.next_due.astimezone(ZoneInfo("Asia/Kathmandu")).time() == time(9, 45)
+
+
+async def test_subscribing_many_in_many_small_chunks_stores_every_chat(app: App, clock: FixedClock) -> None:
+    """Chunks follow each other on the writer's thread while the next is prepared: hundreds of
+    them, each with new schedules, all land, each with its own zone's next post."""
+    zones = ["Europe/Bucharest", "Asia/Kathmandu", "America/New_York", "Pacific/Kiritimati", "UTC"]
+    wanted = {f"{i:05}": (zones[i % 5], time(i % 24, i % 4 * 15)) for i in range(3000)}
+    await chats_in(app, "console", {c: z for c, (z, _) in wanted.items()})
+    listed = [("console", c, at) for c, (_, at) in wanted.items()]
+    assert await app.services.digest.subscribe_many(listed, chunk=7) == len(listed)
+    reader = app.db.reader
+    assert reader.execute("SELECT count(*) FROM subscriptions").fetchone() == (len(listed),)
+    for chat_id, (zone, at) in list(wanted.items())[::97]:
+        sub = await app.services.digest.store.get("console", chat_id)
+        assert sub is not None and sub.local_time == at
+        assert sub.next_due.astimezone(ZoneInfo(zone)).time() == at
