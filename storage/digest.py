@@ -14,7 +14,6 @@ from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from functools import lru_cache
-from itertools import chain
 from json.encoder import encode_basestring_ascii
 from operator import add
 from typing import Any
@@ -26,8 +25,6 @@ _SUB_COLUMNS = (
     " s.paused_reason, c.timezone, c.lang, c.kind, s.target_name, s.created_by"
 )
 _N_SUB = _SUB_COLUMNS.count(",") + 1
-_ROWS_PER_INSERT = 240
-"""Rows of four values in one INSERT: 960 parameters, within the 999 of SQLite builds before 3.32."""
 _SUB_FROM = "subscriptions s JOIN chats c ON c.platform = s.platform AND c.chat_id = s.chat_id"
 
 
@@ -113,6 +110,12 @@ class _Members:
         return "{" + ",".join(members) + "}"
 
 
+async def _execute_many(conn: Any, sql: str, rows: list[Any]) -> None:
+    """``executemany``, its cursor closed on the writer's thread (see the bulk subscribe)."""
+    cursor = await conn.executemany(sql, rows)
+    await cursor.close()
+
+
 def _in(platforms: Iterable[str]) -> tuple[str, tuple[str, ...]]:
     names = tuple(platforms)
     return ", ".join("?" * len(names)) or "NULL", names
@@ -196,6 +199,7 @@ class DigestStore:
             " next_date = excluded.next_date, next_due = excluded.next_due, state = 'active',"
             " paused_reason = NULL, updated_at = excluded.updated_at"
         )
+
         members = _Members()
         hhmm = lru_cache(maxsize=None)(lambda at: at.strftime("%H:%M"))  # a few hundred times at most
         async with self._db.transaction() as conn:
@@ -218,18 +222,15 @@ class DigestStore:
                     while len(flights) >= 2:
                         for statement in flights.popleft():
                             await statement
-                    # execute_fetchall: each cursor is made and dropped on the writer's thread. A
-                    # cursor dropped here instead would reset its statement, which SQLite's statement
-                    # cache may meanwhile have handed to the next chunk's insert on that thread.
+                    # Every cursor is closed on the writer's thread: one dropped here instead would
+                    # reset its statement, which SQLite's statement cache may meanwhile have handed
+                    # to the next chunk's same statement, running on that thread.
                     flight: list[asyncio.Future[Any]] = []
-                    for i in range(0, len(schedules), _ROWS_PER_INSERT):
-                        rows = schedules[i : i + _ROWS_PER_INSERT]
-                        values = ", ".join(["(?, ?, ?, ?)"] * len(rows))
+                    if schedules:
                         flight.append(
                             asyncio.ensure_future(
-                                conn.execute_fetchall(
-                                    f"INSERT INTO temp.bulk_schedules VALUES {values}",
-                                    list(chain.from_iterable(rows)),
+                                _execute_many(
+                                    conn, "INSERT INTO temp.bulk_schedules VALUES (?, ?, ?, ?)", schedules
                                 )
                             )
                         )
