@@ -199,7 +199,6 @@ class DigestStore:
             " next_date = excluded.next_date, next_due = excluded.next_due, state = 'active',"
             " paused_reason = NULL, updated_at = excluded.updated_at"
         )
-
         members = _Members()
         hhmm = lru_cache(maxsize=None)(lambda at: at.strftime("%H:%M"))  # a few hundred times at most
         async with self._db.transaction() as conn:
